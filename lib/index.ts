@@ -1,0 +1,6 @@
+export * from './registry';
+export * from './pipeline';
+export * from './deployment';
+export * from './promotion';
+export * from './monitoring';
+export * from './project';

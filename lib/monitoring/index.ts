@@ -1,0 +1,2 @@
+export * from './platform-event-bus';
+export * from './event-forwarding';

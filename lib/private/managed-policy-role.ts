@@ -1,0 +1,26 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+
+/**
+ * An IAM role whose permissions live in a customer-managed policy attached to it, not in an
+ * inline policy: NIST 800-53, HIPAA and PCI DSS ask for no inline policies, and every grant
+ * made to the role (`grantXxx`, `addToPrincipalPolicy`) lands in that managed policy.
+ */
+export class ManagedPolicyRole extends iam.Role {
+  private permissions?: iam.ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: iam.RoleProps) {
+    super(scope, id, props);
+  }
+
+  public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    if (!this.permissions) {
+      this.permissions = new iam.ManagedPolicy(this, 'Permissions', {
+        description: `Permissions of ${this.node.path}`,
+      });
+      this.addManagedPolicy(this.permissions);
+    }
+    this.permissions.addStatements(statement);
+    return { statementAdded: true, policyDependable: this.permissions };
+  }
+}

@@ -1,0 +1,50 @@
+import * as path from 'path';
+import { MIN_WAIVER_REASON_LENGTH } from '../../lib/private/compliance';
+import { allowedWarnings, runCfnLint } from './cfn-lint';
+import { appEntryPoints, synthesizeApp, SynthesizedApp } from './synthesize-app';
+
+/*
+ * The compliance gate: every app the repository ships is synthesized in-process with the
+ * AwsSolutions, NIST 800-53 rev 5, HIPAA Security and PCI DSS 3.2.1 packs, and every template
+ * it writes goes through cfn-lint.
+ */
+describe.each(appEntryPoints())('compliance gate: %s', (entryPoint) => {
+  let synthesized: SynthesizedApp;
+
+  beforeAll(() => {
+    synthesized = synthesizeApp(entryPoint);
+  });
+
+  test('synthesizes with no unacknowledged cdk-nag finding', () => {
+    const lines = synthesized.findings.map((f) => `${f.rule} at ${f.path}: ${f.description}`);
+    expect(lines).toEqual([]);
+    expect(synthesized.synthError).toBeUndefined();
+    expect(synthesized.templates.length).toBeGreaterThan(0);
+  });
+
+  test('every acknowledgement names a rule of a pack and a specific reason', () => {
+    const packs = /^(AwsSolutions|NIST\.800\.53\.R5|HIPAA\.Security|PCI\.DSS\.321)::\1-[A-Za-z0-9]+(\[.+\])?$/;
+    const bad = synthesized.acknowledgements
+      .filter((a) => !packs.test(a.id) || a.reason.trim().length < MIN_WAIVER_REASON_LENGTH)
+      .map((a) => `${a.path}: ${a.id} (${a.reason})`);
+    expect(bad).toEqual([]);
+  });
+
+  test('cfn-lint finds no error, and no warning outside the checked-in list', () => {
+    const allowed = allowedWarnings();
+    const matches = runCfnLint(synthesized.templates);
+    const unexpected = matches.filter((m) => {
+      if (m.level === 'Informational') return false;
+      if (m.level === 'Warning') {
+        return !allowed.some((a) => a.rule === m.rule && (!a.where || new RegExp(a.where).test(m.path)));
+      }
+      return true;
+    }).map((m) => `${m.level} ${m.rule} ${path.basename(m.file)} ${m.path}: ${m.message}`);
+    expect(unexpected).toEqual([]);
+  });
+});
+
+test('the reference platform writes at least three templates', () => {
+  const synthesized = synthesizeApp(path.join('bin', 'app.ts'));
+  expect(synthesized.templates.length).toBeGreaterThanOrEqual(3);
+});

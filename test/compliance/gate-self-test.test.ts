@@ -1,0 +1,41 @@
+import { mkdtempSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { waive } from '../../lib/private/compliance';
+import { runCfnLint } from './cfn-lint';
+import { synthesizeApp } from './synthesize-app';
+
+// The gate is only worth something if it can fail: these prove that it does.
+describe('compliance gate self-test', () => {
+  test('reports the findings of a non-compliant app in every pack', () => {
+    // WHEN
+    const result = synthesizeApp(path.join('test', 'fixtures', 'noncompliant-app.ts'));
+    // THEN
+    const rules = new Set(result.findings.map((f) => f.rule));
+    for (const rule of ['AwsSolutions-S1', 'AwsSolutions-S10', 'AwsSolutions-SQS2', 'NIST.800.53.R5-S3BucketLoggingEnabled', 'HIPAA.Security-S3BucketVersioningEnabled', 'PCI.DSS.321-S3BucketLoggingEnabled']) {
+      expect([...rules]).toContain(rule);
+    }
+  });
+
+  test('cfn-lint reports an error in a broken template', () => {
+    // GIVEN a template with a property SQS does not have
+    const dir = mkdtempSync(path.join(tmpdir(), 'mlops-lint-'));
+    const file = path.join(dir, 'Broken.template.json');
+    writeFileSync(file, JSON.stringify({
+      Resources: { Queue: { Type: 'AWS::SQS::Queue', Properties: { VisibilityTimeout: 'soon', NotAProperty: true } } },
+    }));
+    // WHEN
+    const matches = runCfnLint([file]);
+    // THEN
+    expect(matches.filter((m) => m.level === 'Error').map((m) => m.rule)).toEqual(expect.arrayContaining(['E3002']));
+  });
+
+  test('fails to waive a rule without a specific reason', () => {
+    const stack = new Stack(new App(), 'S');
+    const queue = new sqs.Queue(stack, 'Q');
+    expect(() => waive(queue, { rules: ['AwsSolutions-SQS3'], reason: 'not needed' }))
+      .toThrow(/compliance waiver for AwsSolutions-SQS3 at S\/Q needs a specific reason of at least 40 characters/);
+  });
+});

@@ -1,0 +1,120 @@
+import { mkdtempSync, readFileSync, existsSync, readdirSync, statSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+
+export const REPO_ROOT = path.join(__dirname, '..', '..');
+
+/** Every app the repository ships: the reference platform and each example. */
+export function appEntryPoints(): string[] {
+  const examplesDir = path.join(REPO_ROOT, 'examples');
+  const examples = existsSync(examplesDir)
+    ? readdirSync(examplesDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => path.join('examples', f))
+    : [];
+  return [path.join('bin', 'app.ts'), ...examples.sort()];
+}
+
+/** The context of cdk.json, as `cdk synth` would pass it. */
+export function cdkJsonContext(): Record<string, unknown> {
+  return JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')).context ?? {};
+}
+
+export interface NagFinding {
+  readonly pack: string;
+  readonly rule: string;
+  readonly path: string;
+  readonly description: string;
+}
+
+export interface Acknowledgement {
+  readonly path: string;
+  readonly id: string;
+  readonly reason: string;
+}
+
+export interface SynthesizedApp {
+  readonly entryPoint: string;
+  readonly outdir: string;
+  readonly templates: string[];
+  readonly findings: NagFinding[];
+  readonly acknowledgements: Acknowledgement[];
+  readonly synthError?: string;
+}
+
+function findTemplates(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir)) {
+    const full = path.join(dir, entry);
+    if (statSync(full).isDirectory()) {
+      out.push(...findTemplates(full));
+    } else if (entry.endsWith('.template.json')) {
+      out.push(full);
+    }
+  }
+  return out.sort();
+}
+
+function collectAcknowledgements(root: IConstruct): Acknowledgement[] {
+  const out: Acknowledgement[] = [];
+  for (const node of root.node.findAll()) {
+    for (const entry of node.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+      // recorded as { '<Pack>::<Rule>': reason }
+      for (const [id, reason] of Object.entries(entry.data as Record<string, unknown>)) {
+        out.push({ path: node.node.path, id, reason: String(reason ?? '') });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Synthesizes one app in-process with all four cdk-nag packs as validation plugins and
+ * returns its templates, its findings and the acknowledgements it made.
+ */
+export function synthesizeApp(entryPoint: string): SynthesizedApp {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'mlops-gate-'));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(path.join(REPO_ROOT, entryPoint)) as { build?: (app: App) => App };
+  if (typeof mod.build !== 'function') {
+    throw new Error(`${entryPoint} must export build(app: App): App so the compliance gate can synthesize it`);
+  }
+  const app = new App({ outdir, context: cdkJsonContext() });
+  mod.build(app);
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app),
+    new NIST80053R5Checks(app),
+    new HIPAASecurityChecks(app),
+    new PCIDSS321Checks(app),
+  );
+  let synthError: string | undefined;
+  try {
+    app.synth();
+  } catch (e) {
+    synthError = (e as Error).message;
+  }
+  const findings: NagFinding[] = [];
+  const reportFile = path.join(outdir, 'validation-report.json');
+  if (existsSync(reportFile)) {
+    const report = JSON.parse(readFileSync(reportFile, 'utf8')) as {
+      pluginReports: Array<{ pluginName: string; violations: Array<{ ruleName: string; description: string; violatingConstructs: Array<{ constructPath: string }> }> }>;
+    };
+    for (const plugin of report.pluginReports) {
+      for (const v of plugin.violations) {
+        for (const c of v.violatingConstructs) {
+          findings.push({ pack: plugin.pluginName, rule: v.ruleName, path: c.constructPath, description: v.description.slice(0, 160) });
+        }
+      }
+    }
+  }
+  return {
+    entryPoint,
+    outdir,
+    templates: findTemplates(outdir),
+    findings,
+    acknowledgements: collectAcknowledgements(app),
+    synthError: findings.length > 0 ? undefined : synthError,
+  };
+}

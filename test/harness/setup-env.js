@@ -1,0 +1,7 @@
+// Deprecation warnings of aws-cdk-lib properties read by cdk-nag's rules are noise in test output.
+process.env.JSII_DEPRECATED = 'quiet';
+// Handlers must never reach a real AWS endpoint from a test.
+process.env.AWS_ACCESS_KEY_ID = process.env.AWS_ACCESS_KEY_ID || 'testing';
+process.env.AWS_SECRET_ACCESS_KEY = process.env.AWS_SECRET_ACCESS_KEY || 'testing';
+process.env.AWS_REGION = process.env.AWS_REGION || 'us-east-1';
+process.env.AWS_EC2_METADATA_DISABLED = 'true';
