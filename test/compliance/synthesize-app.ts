@@ -75,14 +75,23 @@ function collectAcknowledgements(root: IConstruct): Acknowledgement[] {
  * returns its templates, its findings and the acknowledgements it made.
  */
 export function synthesizeApp(entryPoint: string): SynthesizedApp {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'mlops-gate-'));
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(path.join(REPO_ROOT, entryPoint)) as { build?: (app: App) => App };
   if (typeof mod.build !== 'function') {
     throw new Error(`${entryPoint} must export build(app: App): App so the compliance gate can synthesize it`);
   }
+  return synthesizeWithChecks(entryPoint, (app) => mod.build!(app));
+}
+
+/**
+ * Builds an app with `build` and synthesizes it with the four cdk-nag packs. Construct tests
+ * use this to prove a construct is compliant on its own, before it joins an app.
+ */
+export function synthesizeWithChecks(name: string, build: (app: App) => void): SynthesizedApp {
+  const entryPoint = name;
+  const outdir = mkdtempSync(path.join(tmpdir(), 'mlops-gate-'));
   const app = new App({ outdir, context: cdkJsonContext() });
-  mod.build(app);
+  build(app);
   Validations.of(app).addPlugins(
     new AwsSolutionsChecks(app),
     new NIST80053R5Checks(app),
