@@ -1,1 +1,1 @@
-export {};
+export * from './model-package-group';
