@@ -31,6 +31,8 @@ export interface EventHandlerFunctionProps {
   readonly timeout?: Duration;
   readonly reservedConcurrentExecutions?: number;
   readonly logRetention?: logs.RetentionDays;
+  /** A fixed role name, for roles that other accounts trust by ARN. */
+  readonly roleName?: string;
 }
 
 /**
@@ -80,6 +82,7 @@ export class EventHandlerFunction extends Construct {
     this.role = new ManagedPolicyRole(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs the ${props.handler} handler`,
+      roleName: props.roleName,
     });
 
     this.function = new lambda.Function(this, 'Function', {
