@@ -15,10 +15,12 @@ export class ManagedPolicyRole extends iam.Role {
 
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
     if (!this.permissions) {
+      // Attached from the policy's side (its Roles list), like CDK's inline default policy, so that
+      // a statement naming the role itself (pipelines do) makes no dependency cycle.
       this.permissions = new iam.ManagedPolicy(this, 'Permissions', {
         description: `Permissions of ${this.node.path}`,
+        roles: [this],
       });
-      this.addManagedPolicy(this.permissions);
     }
     this.permissions.addStatements(statement);
     return { statementAdded: true, policyDependable: this.permissions };

@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -11,7 +12,7 @@ const REPLICATION_REASON = 'cross-region replication is a disaster-recovery choi
 /**
  * The stack's bucket for S3 server access logs, created once per stack.
  */
-export function accessLogsBucket(scope: Construct): s3.IBucket {
+export function accessLogsBucket(scope: Construct): s3.Bucket {
   const stack = Stack.of(scope);
   const existing = stack.node.tryFindChild(ACCESS_LOGS_ID) as s3.Bucket | undefined;
   if (existing) {
@@ -57,11 +58,34 @@ export function createSecureBucket(scope: Construct, id: string, options: Secure
     enforceSSL: true,
     versioned: true,
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    serverAccessLogsBucket: accessLogsBucket(scope),
-    serverAccessLogsPrefix: `${id}/`,
     removalPolicy: RemovalPolicy.RETAIN,
     lifecycleRules: options.lifecycleRules,
   });
+  enableAccessLogs(bucket);
   waive(bucket, { rules: [...NagRules.s3Replication], reason: REPLICATION_REASON });
   return bucket;
+}
+
+/**
+ * Sends the bucket's server access logs to the stack's access-logs bucket, granting the logging
+ * service by bucket policy (not by ACL), whatever the app's S3 feature flags say.
+ */
+function enableAccessLogs(bucket: s3.Bucket): void {
+  const logs = accessLogsBucket(bucket);
+  const stack = Stack.of(bucket);
+  const prefix = Names.uniqueId(bucket).slice(-60);
+  (bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
+    destinationBucketName: logs.bucketName,
+    logFilePrefix: `${prefix}/`,
+  };
+  logs.addToResourcePolicy(new iam.PolicyStatement({
+    sid: `AccessLogs${prefix}`.slice(0, 100),
+    principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+    actions: ['s3:PutObject'],
+    resources: [logs.arnForObjects(`${prefix}/*`)],
+    conditions: {
+      ArnLike: { 'aws:SourceArn': bucket.bucketArn },
+      StringEquals: { 'aws:SourceAccount': stack.account },
+    },
+  }));
 }

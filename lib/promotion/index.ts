@@ -1,1 +1,3 @@
-export {};
+export * from './deployment-template-synthesizer';
+export * from './promotion-names';
+export * from './model-promotion-pipeline';

@@ -1,0 +1,473 @@
+import { CfnParameter, Duration, Names, Stack, Token } from 'aws-cdk-lib';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { IModelPackageGroup } from '../registry/model-package-group';
+import { waive } from '../private/compliance';
+import { createEncryptionKey } from '../private/encryption-key';
+import { EventHandlerFunction } from '../private/event-handler';
+import { ManagedPolicyRole } from '../private/managed-policy-role';
+import { createSecureBucket } from '../private/secure-bucket';
+import { DeploymentTemplateSynthesizer } from './deployment-template-synthesizer';
+import { PromotionNames } from './promotion-names';
+
+/** The pipeline variable that carries the model package ARN. */
+export const MODEL_PACKAGE_ARN_VARIABLE = 'ModelPackageArn';
+
+/** The variable's default: redeploy the last approved model package. */
+export const LATEST_APPROVED = 'LATEST_APPROVED';
+
+/** The CloudFormation parameter of the deployment template that receives the ARN. */
+export const MODEL_PACKAGE_ARN_PARAMETER = 'ModelPackageArn';
+
+/**
+ * One place a model is deployed to: an account and region, and the CloudFormation stack there.
+ */
+export interface PromotionTarget {
+  /**
+   * The account to deploy into. It must have a `PromotionDeployTarget` for this project.
+   */
+  readonly account: string;
+
+  /**
+   * The region to deploy into.
+   *
+   * @default - the pipeline's region
+   */
+  readonly region?: string;
+
+  /**
+   * The name of the CloudFormation stack in the target account.
+   */
+  readonly stackName: string;
+
+  /**
+   * The stack whose template is deployed (for example a `ModelDeploymentStack`). It must be
+   * defined inside the pipeline's stack with `ModelPromotionPipeline.templateSynthesizer()`,
+   * and have a `ModelPackageArn` parameter.
+   */
+  readonly template: Stack;
+
+  /**
+   * Other parameters of the template.
+   *
+   * @default - none
+   */
+  readonly parameterOverrides?: { [name: string]: string };
+}
+
+/**
+ * A wave of production targets, deployed in parallel. A failure in a wave stops the waves after it.
+ */
+export interface ProductionWave {
+  /**
+   * Name of the wave, used in the stage name (`Production-<name>`).
+   */
+  readonly name: string;
+
+  /**
+   * The targets of the wave.
+   */
+  readonly targets: PromotionTarget[];
+}
+
+/**
+ * The staging smoke test: a sample request and what its answer must look like.
+ */
+export interface SmokeTest {
+  /**
+   * The name of the endpoint the staging deployment creates.
+   */
+  readonly endpointName: string;
+
+  /**
+   * The sample request body, sent as is. At most 4 KB (it is kept in an SSM parameter).
+   */
+  readonly payload: string;
+
+  /**
+   * Content type of the payload.
+   *
+   * @default 'text/csv'
+   */
+  readonly contentType?: string;
+
+  /**
+   * Accept header.
+   *
+   * @default - the endpoint's default
+   */
+  readonly accept?: string;
+
+  /**
+   * A regular expression the answer must match.
+   *
+   * @default - any non-empty answer passes
+   */
+  readonly expectedResponsePattern?: string;
+}
+
+/**
+ * Properties of a `ModelPromotionPipeline`.
+ */
+export interface ModelPromotionPipelineProps {
+  /**
+   * The project, used in the names of the roles shared with the target accounts:
+   * 1-32 characters of a-z, 0-9 and '-'.
+   */
+  readonly projectName: string;
+
+  /**
+   * The registry whose approved packages this pipeline promotes.
+   */
+  readonly modelPackageGroup: IModelPackageGroup;
+
+  /**
+   * The staging deployment, tested before anything reaches production.
+   */
+  readonly staging: PromotionTarget;
+
+  /**
+   * How the staging endpoint is tested.
+   */
+  readonly smokeTest: SmokeTest;
+
+  /**
+   * Production, in waves.
+   */
+  readonly productionWaves: ProductionWave[];
+
+  /**
+   * Email addresses of the reviewers who approve production deployments.
+   *
+   * @default - no subscription; subscribe to `approvalTopic` yourself
+   */
+  readonly reviewerEmails?: string[];
+
+  /**
+   * Topic for "approval waiting" and "promotion failed" notifications.
+   *
+   * @default - a new KMS-encrypted topic
+   */
+  readonly notificationTopic?: sns.ITopic;
+
+  /**
+   * Key for the artifact bucket, the topic and the handlers' logs and dead letters.
+   *
+   * @default - a new KMS key with rotation (USD 1 a month)
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * The SSM parameter where the approval handler records the last approved package.
+   *
+   * @default - `/sagemaker-mlops/<group name>/approved-model-package`
+   */
+  readonly approvedModelParameterName?: string;
+
+  /**
+   * How long a production approval may wait.
+   *
+   * @default Duration.days(7)
+   */
+  readonly approvalTimeout?: Duration;
+}
+
+/**
+ * Promotes an approved model package from the tooling account to staging, tests it, waits for a
+ * person's approval and deploys it to production in waves: a CodePipeline V2 whose
+ * `ModelPackageArn` variable is the unit of promotion.
+ *
+ * Every deployment uses a template synthesized once, with the platform (see
+ * `DeploymentTemplateSynthesizer`), with the ARN as a parameter: nothing is synthesized per
+ * model. An execution started without the variable redeploys the last approved package; one
+ * that names a package no longer approved, or of another group, fails before deploying.
+ */
+export class ModelPromotionPipeline extends Construct {
+  /**
+   * A synthesizer for a deployment template defined inside `scope`'s stack.
+   */
+  public static templateSynthesizer(scope: Construct): DeploymentTemplateSynthesizer {
+    return new DeploymentTemplateSynthesizer(Stack.of(scope));
+  }
+
+  /** The CodePipeline (V2). */
+  public readonly pipeline: codepipeline.Pipeline;
+  /** The pipeline's role, which assumes the deploy roles in the target accounts. */
+  public readonly role: iam.Role;
+  /** The artifact bucket. */
+  public readonly artifactBucket: s3.IBucket;
+  /** The key of the artifact bucket, shared with the target accounts' deploy roles. */
+  public readonly encryptionKey: kms.IKey;
+  /** Notifications: an approval is waiting, or a promotion failed. */
+  public readonly notificationTopic: sns.ITopic;
+  /** Decides which package an execution deploys. */
+  public readonly resolveFunction: EventHandlerFunction;
+  /** Tests the staging endpoint. */
+  public readonly smokeTestFunction: EventHandlerFunction;
+  /** The sample request of the smoke test. */
+  public readonly smokeTestPayload: ssm.StringParameter;
+  /** The accounts the pipeline deploys into. */
+  public readonly targetAccounts: string[];
+
+  constructor(scope: Construct, id: string, props: ModelPromotionPipelineProps) {
+    super(scope, id);
+    const owner = `ModelPromotionPipeline ${this.node.path}`;
+    PromotionNames.validateProjectName(owner, props.projectName);
+    validateTargets(owner, props);
+
+    const stack = Stack.of(this);
+    const project = props.projectName;
+    this.encryptionKey = props.encryptionKey ?? createEncryptionKey(this, 'Key', `Encrypts the promotion artifacts and notifications of ${project}`);
+    if (!props.encryptionKey && this.encryptionKey instanceof kms.Key) {
+      this.encryptionKey.addAlias(PromotionNames.artifactKeyAlias(project));
+    }
+    this.artifactBucket = createSecureBucket(this, 'Artifacts', {
+      encryptionKey: this.encryptionKey,
+      lifecycleRules: [{ expiration: Duration.days(90), noncurrentVersionExpiration: Duration.days(30) }],
+    });
+
+    this.notificationTopic = props.notificationTopic ?? new sns.Topic(this, 'Notifications', {
+      displayName: `Model promotion of ${project}`,
+      masterKey: this.encryptionKey,
+      enforceSSL: true,
+    });
+    for (const email of props.reviewerEmails ?? []) {
+      if (this.notificationTopic instanceof sns.Topic) {
+        this.notificationTopic.addSubscription(new subscriptions.EmailSubscription(email));
+      }
+    }
+    this.encryptionKey.grant(new iam.ServicePrincipal('codestar-notifications.amazonaws.com'), 'kms:GenerateDataKey*', 'kms:Decrypt');
+
+    this.role = new ManagedPolicyRole(this, 'Role', {
+      roleName: PromotionNames.pipelineRoleName(project),
+      assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com'),
+      description: `Runs the model promotion pipeline of ${project}`,
+    });
+
+    const groupName = props.modelPackageGroup.modelPackageGroupName;
+    const parameterName = props.approvedModelParameterName ?? PromotionNames.approvedModelParameterName(groupName);
+
+    this.resolveFunction = new EventHandlerFunction(this, 'Resolve', {
+      handler: 'resolve-model-package',
+      description: `Chooses the approved model package a promotion of ${project} deploys`,
+      environment: { MODEL_PACKAGE_GROUP_NAME: groupName, APPROVED_MODEL_PARAMETER_NAME: parameterName },
+      encryptionKey: this.encryptionKey,
+      alarmTopic: this.notificationTopic,
+    });
+    props.modelPackageGroup.grantRead(this.resolveFunction.role);
+    this.resolveFunction.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ssm:GetParameter'],
+      resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: parameterName.replace(/^\//, '') })],
+    }));
+
+    this.smokeTestPayload = new ssm.StringParameter(this, 'SmokeTestPayload', {
+      description: `Sample request of the ${project} staging smoke test`,
+      stringValue: props.smokeTest.payload,
+    });
+    this.smokeTestFunction = new EventHandlerFunction(this, 'SmokeTest', {
+      handler: 'endpoint-smoke-test',
+      description: `Invokes the staging endpoint of ${project} with a sample request`,
+      environment: {},
+      encryptionKey: this.encryptionKey,
+      alarmTopic: this.notificationTopic,
+      roleName: PromotionNames.smokeTestCallerRoleName(project),
+      timeout: Duration.minutes(2),
+    });
+    this.smokeTestPayload.grantRead(this.smokeTestFunction.role);
+    const stagingAccount = props.staging.account;
+    const stagingRegion = props.staging.region ?? stack.region;
+    const smokeTestRoleArn = PromotionNames.roleArn(stack.partition, stagingAccount, PromotionNames.smokeTestRoleName(project));
+    this.smokeTestFunction.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['sts:AssumeRole'],
+      resources: [smokeTestRoleArn],
+    }));
+    for (const fn of [this.resolveFunction, this.smokeTestFunction]) {
+      waive(fn.role, {
+        rules: ['AwsSolutions-IAM5[Resource::*]'],
+        reason: 'codepipeline:PutJobSuccessResult and PutJobFailureResult, and X-Ray writes, support no resource-level permissions',
+      });
+    }
+
+    this.pipeline = new codepipeline.Pipeline(this, 'Resource', {
+      pipelineType: codepipeline.PipelineType.V2,
+      role: this.role,
+      artifactBucket: this.artifactBucket,
+      restartExecutionOnUpdate: false,
+      variables: [new codepipeline.Variable({
+        variableName: MODEL_PACKAGE_ARN_VARIABLE,
+        defaultValue: LATEST_APPROVED,
+        description: `ARN of the approved model package to deploy; ${LATEST_APPROVED} redeploys the last approved one`,
+      })],
+    });
+
+    // Source: the zipped deployment templates, one per distinct template.
+    const templateArtifacts = new Map<Stack, codepipeline.Artifact>();
+    const sourceActions: codepipeline.IAction[] = [];
+    const allTargets = [props.staging, ...props.productionWaves.flatMap((w) => w.targets)];
+    for (const target of allTargets) {
+      if (templateArtifacts.has(target.template)) continue;
+      const synthesizer = target.template.synthesizer;
+      if (!(synthesizer instanceof DeploymentTemplateSynthesizer)) {
+        throw new Error(`${owner}: template ${target.template.node.path} must be created with synthesizer: ModelPromotionPipeline.templateSynthesizer(scope)`);
+      }
+      const artifact = new codepipeline.Artifact(`Template${templateArtifacts.size}`);
+      templateArtifacts.set(target.template, artifact);
+      const bucket = s3.Bucket.fromBucketName(this, `TemplateBucket${templateArtifacts.size}`, synthesizer.bucketName);
+      sourceActions.push(new cpactions.S3SourceAction({
+        actionName: `Template-${Names.uniqueId(target.template).slice(-40)}`.slice(0, 100),
+        bucket,
+        bucketKey: synthesizer.objectKey,
+        output: artifact,
+        trigger: cpactions.S3Trigger.NONE,
+        role: this.role,
+      }));
+    }
+    this.pipeline.addStage({ stageName: 'Source', actions: sourceActions });
+
+    const resolve = new cpactions.LambdaInvokeAction({
+      actionName: 'ResolveModelPackage',
+      lambda: this.resolveFunction.function,
+      userParameters: { requestedModelPackageArn: `#{variables.${MODEL_PACKAGE_ARN_VARIABLE}}` },
+      variablesNamespace: 'Resolve',
+      role: this.role,
+    });
+    this.pipeline.addStage({ stageName: 'ResolveModelPackage', actions: [resolve] });
+    const modelPackageArn = resolve.variable(MODEL_PACKAGE_ARN_VARIABLE);
+
+    this.targetAccounts = [];
+    const deployAction = (target: PromotionTarget, runOrder: number): codepipeline.IAction => {
+      const account = target.account;
+      if (!this.targetAccounts.includes(account)) this.targetAccounts.push(account);
+      const suffix = `${account}${target.region ?? ''}${target.stackName}`;
+      const deployRole = iam.Role.fromRoleArn(this, `DeployRole${suffix}`,
+        PromotionNames.roleArn(stack.partition, account, PromotionNames.deployRoleName(project)), { mutable: false });
+      const executionRole = iam.Role.fromRoleArn(this, `ExecutionRole${suffix}`,
+        PromotionNames.roleArn(stack.partition, account, PromotionNames.executionRoleName(project)), { mutable: false });
+      return new cpactions.CloudFormationCreateUpdateStackAction({
+        actionName: `Deploy-${account}-${target.region ?? stack.region}`.replace(/[^A-Za-z0-9.@_-]/g, '-').slice(0, 100),
+        stackName: target.stackName,
+        templatePath: templateArtifacts.get(target.template)!.atPath('template.json'),
+        adminPermissions: false,
+        role: deployRole,
+        deploymentRole: executionRole,
+        region: target.region,
+        account: account,
+        replaceOnFailure: false,
+        parameterOverrides: { ...target.parameterOverrides, [MODEL_PACKAGE_ARN_PARAMETER]: modelPackageArn },
+        runOrder,
+      });
+    };
+
+    this.pipeline.addStage({ stageName: 'DeployStaging', actions: [deployAction(props.staging, 1)] });
+    this.pipeline.addStage({
+      stageName: 'TestStaging',
+      actions: [new cpactions.LambdaInvokeAction({
+        actionName: 'SmokeTest',
+        lambda: this.smokeTestFunction.function,
+        role: this.role,
+        variablesNamespace: 'SmokeTest',
+        userParameters: {
+          roleArn: smokeTestRoleArn,
+          endpointName: props.smokeTest.endpointName,
+          region: stagingRegion,
+          payloadParameterName: this.smokeTestPayload.parameterName,
+          contentType: props.smokeTest.contentType ?? 'text/csv',
+          accept: props.smokeTest.accept,
+          expectedResponsePattern: props.smokeTest.expectedResponsePattern,
+          modelPackageArn,
+        },
+      })],
+    });
+    this.pipeline.addStage({
+      stageName: 'ApproveProduction',
+      actions: [new cpactions.ManualApprovalAction({
+        actionName: 'Approve',
+        notificationTopic: this.notificationTopic,
+        additionalInformation: `Promote model package ${modelPackageArn} of ${project} to production? It passed the staging smoke test on endpoint ${props.smokeTest.endpointName}.`,
+        role: this.role,
+        timeout: props.approvalTimeout,
+      })],
+    });
+    for (const wave of props.productionWaves) {
+      this.pipeline.addStage({
+        stageName: `Production-${wave.name}`,
+        actions: wave.targets.map((t) => deployAction(t, 1)),
+      });
+    }
+
+    this.pipeline.notifyOn('Notifications', this.notificationTopic, {
+      events: [
+        codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_FAILED,
+        codepipeline.PipelineNotificationEvents.MANUAL_APPROVAL_NEEDED,
+        codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_SUCCEEDED,
+      ],
+    });
+    this.encryptionKey.grant(this.role, 'kms:GenerateDataKey*', 'kms:Decrypt');
+  }
+
+  /**
+   * Grants starting a promotion (with the `ModelPackageArn` variable), for the approval handler.
+   */
+  public grantStart(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['codepipeline:StartPipelineExecution'],
+      resourceArns: [this.pipeline.pipelineArn],
+    });
+  }
+}
+
+function validateTargets(owner: string, props: ModelPromotionPipelineProps): void {
+  const problems: string[] = [];
+  if (props.productionWaves.length === 0) {
+    problems.push('productionWaves must hold at least one wave');
+  }
+  const waveNames = new Set<string>();
+  for (const wave of props.productionWaves) {
+    if (!/^[A-Za-z0-9.@_-]{1,80}$/.test(wave.name)) problems.push(`wave name '${wave.name}' must be 1-80 of A-Z, a-z, 0-9, '.', '@', '_', '-'`);
+    if (waveNames.has(wave.name)) problems.push(`wave name '${wave.name}' is used twice`);
+    waveNames.add(wave.name);
+    if (wave.targets.length === 0) problems.push(`wave '${wave.name}' has no targets`);
+  }
+  const seen = new Set<string>();
+  for (const target of [props.staging, ...props.productionWaves.flatMap((w) => w.targets)]) {
+    if (!Token.isUnresolved(target.account) && !/^\d{12}$/.test(target.account)) problems.push(`target account '${target.account}' is not a 12-digit account id`);
+    if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(target.stackName)) problems.push(`stack name '${target.stackName}' is not a valid CloudFormation stack name`);
+    const key = `${target.account}/${target.region ?? ''}/${target.stackName}`;
+    if (seen.has(key)) problems.push(`target ${key} appears twice`);
+    seen.add(key);
+    if (target.parameterOverrides && MODEL_PACKAGE_ARN_PARAMETER in target.parameterOverrides) {
+      problems.push(`target ${key} must not override ${MODEL_PACKAGE_ARN_PARAMETER}: the pipeline sets it`);
+    }
+    if (!hasModelPackageParameter(target.template)) {
+      problems.push(`template ${target.template.node.path} has no ${MODEL_PACKAGE_ARN_PARAMETER} parameter`);
+    }
+  }
+  if (Buffer.byteLength(props.smokeTest.payload, 'utf8') > 4096) {
+    problems.push(`smokeTest.payload is ${Buffer.byteLength(props.smokeTest.payload, 'utf8')} bytes; at most 4096`);
+  }
+  if (props.smokeTest.payload.length === 0) {
+    problems.push('smokeTest.payload must not be empty');
+  }
+  if (props.smokeTest.expectedResponsePattern !== undefined) {
+    try {
+      new RegExp(props.smokeTest.expectedResponsePattern);
+    } catch {
+      problems.push(`smokeTest.expectedResponsePattern '${props.smokeTest.expectedResponsePattern}' is not a valid regular expression`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new Error(`${owner}: ${problems.join('; ')}`);
+  }
+}
+
+function hasModelPackageParameter(template: Stack): boolean {
+  return template.node.findAll().some((c) => c instanceof CfnParameter && template.resolve(c.logicalId) === MODEL_PACKAGE_ARN_PARAMETER);
+}
