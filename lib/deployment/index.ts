@@ -1,1 +1,4 @@
-export {};
+export * from './deployment-strategy';
+export * from './endpoint-inference';
+export * from './model-endpoint';
+export * from './model-deployment-stack';
