@@ -98,7 +98,7 @@ describe('approval handler against moto_server', () => {
     });
   });
 
-  test.each([
+  test.each<[string, { status?: string; group?: string }]>([
     ['a rejected package', { status: 'Rejected' }],
     ['a package pending approval', { status: 'PendingManualApproval' }],
     ["another group's package", { group: 'fraud' }],
