@@ -1,1 +1,2 @@
 export * from './model-build-pipeline';
+export * from './definition';
