@@ -1,2 +1,3 @@
 export * from './platform-event-bus';
 export * from './event-forwarding';
+export * from './drift-retraining';

@@ -1,0 +1,212 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { DirectDriftRetraining, DriftRetraining, PlatformEventBus } from '../../lib/monitoring';
+import { complianceProblems } from '../harness/compliance';
+import { FakeBuildPipeline } from './fake-pipeline';
+import { FOUNDATION_ISSUES } from './foundation-issues';
+
+const TOOLING = { account: '111111111111', region: 'us-east-1' };
+const PRODUCTION = '333333333333';
+
+function toolingStack(app: App, id = 'Tooling'): { stack: Stack; bus: PlatformEventBus; pipeline: FakeBuildPipeline } {
+  const stack = new Stack(app, id, { env: TOOLING });
+  const bus = new PlatformEventBus(stack, 'Bus', { sourceAccounts: [PRODUCTION] });
+  const pipeline = new FakeBuildPipeline(stack, 'Pipeline', 'churn-build');
+  return { stack, bus, pipeline };
+}
+
+/** The statements of the customer-managed policies attached to a role, by the role's logical id. */
+function managedStatementsOf(template: Template, roleLogicalId: string): Array<{ Action: string | string[]; Resource: unknown }> {
+  const policies = Object.values(template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Roles: [{ Ref: roleLogicalId }] } }));
+  expect(policies.length).toBeGreaterThan(0);
+  return policies.flatMap((p) => p.Properties.PolicyDocument.Statement);
+}
+
+describe('DriftRetraining', () => {
+  let template: Template;
+  let construct: DriftRetraining;
+  let stack: Stack;
+
+  beforeAll(() => {
+    // GIVEN
+    const app = new App();
+    const t = toolingStack(app);
+    stack = t.stack;
+    // WHEN
+    construct = new DriftRetraining(stack, 'Drift', {
+      pipeline: t.pipeline,
+      endpointNames: ['churn-prod'],
+      monitoringScheduleNames: ['churn-batch-dq'],
+      eventBus: t.bus.eventBus,
+      cooldown: Duration.hours(12),
+      parameterNames: { reason: 'Why' },
+    });
+    template = Template.fromStack(stack);
+  });
+
+  test('configures the handler with the pipeline, watched names, cooldown and parameter names', () => {
+    // THEN
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      ReservedConcurrentExecutions: 1,
+      Environment: {
+        Variables: Match.objectLike({
+          PIPELINE_NAME: 'churn-build',
+          WATCHED_ENDPOINTS: '["churn-prod"]',
+          WATCHED_MONITORING_SCHEDULES: '["churn-batch-dq"]',
+          COOLDOWN_SECONDS: '43200',
+          PIPELINE_PARAMETER_NAMES: JSON.stringify({ reason: 'Why', monitorType: 'DriftMonitorType', metric: 'DriftMetric', endpoint: 'DriftEndpoint' }),
+          TOPIC_ARN: { Ref: Match.stringLikeRegexp('DriftTopic') },
+        }),
+      },
+    });
+  });
+
+  test('listens on the platform bus for monitoring executions with violations and for Model Monitor alarms', () => {
+    // THEN
+    const bus = { Ref: Match.stringLikeRegexp('^Bus') };
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: bus,
+      EventPattern: {
+        'source': ['aws.sagemaker'],
+        'detail-type': ['SageMaker Processing Job State Change'],
+        'detail': { ProcessingJobStatus: ['Completed'], ExitMessage: [{ prefix: 'CompletedWithViolations' }] },
+      },
+      Targets: [Match.objectLike({
+        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DriftHandlerFunction'), 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DriftHandlerDeadLetters'), 'Arn'] } },
+        RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 21600 },
+      })],
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: bus,
+      EventPattern: {
+        'source': ['aws.cloudwatch'],
+        'detail-type': ['CloudWatch Alarm State Change'],
+        'detail': {
+          state: { value: ['ALARM'] },
+          configuration: { metrics: { metricStat: { metric: { namespace: [{ prefix: 'aws/sagemaker/' }] } } } },
+        },
+      },
+    });
+  });
+
+  test('the handler role starts only its pipeline and lists only its executions', () => {
+    // THEN
+    const statements = managedStatementsOf(template, stack.getLogicalId(construct.role.node.defaultChild as never));
+    const sagemaker = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('sagemaker:')));
+    const pipelineArn = { 'Fn::Join': ['', [
+      'arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:111111111111:pipeline/churn-build',
+    ]] };
+    expect(sagemaker).toEqual([
+      expect.objectContaining({ Effect: 'Allow', Action: 'sagemaker:StartPipelineExecution', Resource: pipelineArn }),
+      expect.objectContaining({ Effect: 'Allow', Action: ['sagemaker:ListPipelineExecutions', 'sagemaker:DescribePipeline'], Resource: pipelineArn }),
+    ]);
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'sns:Publish', Resource: { Ref: Match.stringLikeRegexp('DriftTopic') } })]) },
+    });
+  });
+
+  test('has a dead-letter queue and alarms on dead letters, errors and malformed events', () => {
+    // THEN
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DriftHandlerDeadLetters'), 'Arn'] } },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/Lambda', MetricName: 'Errors' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'MalformedEvents', Dimensions: [{ Name: 'service', Value: 'drift-to-retraining' }] });
+  });
+
+  test('notifies a new encrypted topic by default', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+  });
+
+  test('the platform bus admits exactly the production account', () => {
+    // THEN
+    template.hasResourceProperties('AWS::Events::EventBusPolicy', {
+      Statement: { Effect: 'Allow', Principal: { AWS: { 'Fn::Join': ['', Match.arrayWith([`:iam::${PRODUCTION}:root`])] } }, Action: 'events:PutEvents' },
+    });
+    template.resourceCountIs('AWS::Events::EventBusPolicy', 1);
+  });
+
+  test.each([
+    [{}, /DriftRetraining Tooling\/Drift: give endpointNames or monitoringScheduleNames/],
+    [{ endpointNames: ['bad_name'] }, /endpointNames must be SageMaker names, got "bad_name"/],
+    [{ monitoringScheduleNames: ['-x'] }, /monitoringScheduleNames must be SageMaker names, got "-x"/],
+    [{ endpointNames: ['e'], cooldown: Duration.millis(1500) }, /cooldown must be whole seconds/],
+    [{ endpointNames: ['e'], parameterNames: { metric: 'Drift Metric' } }, /parameterNames.metric must be a pipeline parameter name .* got "Drift Metric"/],
+  ])('fails on invalid props %#', (bad, message) => {
+    // GIVEN
+    const t = toolingStack(new App());
+    // WHEN / THEN
+    expect(() => new DriftRetraining(t.stack, 'Drift', { pipeline: t.pipeline, ...bad })).toThrow(message);
+  });
+
+  test('fails naming every problem at once', () => {
+    const t = toolingStack(new App());
+    expect(() => new DriftRetraining(t.stack, 'Drift', { pipeline: t.pipeline, endpointNames: ['a b'], monitoringScheduleNames: ['c_d'] }))
+      .toThrow(/endpointNames .* "a b"; monitoringScheduleNames .* "c_d"/);
+  });
+});
+
+describe('DirectDriftRetraining', () => {
+  let template: Template;
+
+  beforeAll(() => {
+    // GIVEN
+    const app = new App();
+    const t = toolingStack(app);
+    // WHEN
+    new DirectDriftRetraining(t.stack, 'Direct', {
+      pipeline: t.pipeline,
+      endpointNames: ['churn-prod'],
+      eventBus: t.bus.eventBus,
+      pipelineParameters: { RetrainReason: 'model-monitor-drift' },
+    });
+    template = Template.fromStack(t.stack);
+  });
+
+  test('starts the pipeline directly with static parameters, retries and a dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({
+        'detail-type': ['SageMaker Processing Job State Change'],
+        'detail': Match.objectLike({ Environment: { MLOPS_ENDPOINT_NAME: ['churn-prod'] } }),
+      }),
+      Targets: [Match.objectLike({
+        Arn: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':pipeline/churn-build$')])] },
+        RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DirectRole'), 'Arn'] },
+        SageMakerPipelineParameters: { PipelineParameterList: [{ Name: 'RetrainReason', Value: 'model-monitor-drift' }] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DirectDeadLetters'), 'Arn'] } },
+        RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 21600 },
+      })],
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({
+        detail: Match.objectLike({ configuration: { metrics: { metricStat: { metric: { namespace: [{ prefix: 'aws/sagemaker/' }], dimensions: { Endpoint: ['churn-prod'] } } } } } }),
+      }),
+    });
+  });
+
+  test('its role can start only this pipeline', () => {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: [{ Effect: 'Allow', Action: 'sagemaker:StartPipelineExecution', Resource: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':pipeline/churn-build$')])] } }],
+      },
+      Roles: [{ Ref: Match.stringLikeRegexp('DirectRole') }],
+    });
+  });
+
+  test('fails without endpoints or with bad parameter names', () => {
+    const t = toolingStack(new App());
+    expect(() => new DirectDriftRetraining(t.stack, 'Direct', { pipeline: t.pipeline, endpointNames: [], pipelineParameters: { 'a b': 'x' } }))
+      .toThrow(/DirectDriftRetraining Tooling\/Direct: endpointNames must name at least one endpoint; pipelineParameters names .* "a b"/);
+  });
+});
+
+
+test('both routes are compliant', () => {
+  expect(complianceProblems((app) => {
+    const t = toolingStack(app);
+    new DriftRetraining(t.stack, 'Drift', { pipeline: t.pipeline, endpointNames: ['churn-prod'], eventBus: t.bus.eventBus });
+    new DirectDriftRetraining(t.stack, 'Direct', { pipeline: t.pipeline, endpointNames: ['churn-prod'], eventBus: t.bus.eventBus });
+  }).filter((p) => !FOUNDATION_ISSUES.some((known) => known.test(p)))).toEqual([]);
+});
