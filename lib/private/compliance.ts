@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -33,7 +33,7 @@ export function waive(scope: IConstruct, waiver: ComplianceWaiver): void {
  * without its pack prefix would be taken for an annotation and acknowledge nothing.
  */
 export function qualifiedRuleId(rule: string): string {
-  if (rule.includes('::')) {
+  if (/^[A-Za-z0-9.]+::/.test(rule)) {
     return rule;
   }
   const pack = rule.split('-')[0];
@@ -51,3 +51,25 @@ export const NagRules = {
   s3Kms: ['NIST.800.53.R5-S3DefaultEncryptionKMS', 'HIPAA.Security-S3DefaultEncryptionKMS', 'PCI.DSS.321-S3DefaultEncryptionKMS'],
   dlqOfDlq: ['AwsSolutions-SQS3'],
 } as const;
+
+/**
+ * How cdk-nag names a resource of an IAM5 finding: the resolved value, with each `{ Ref: X }`
+ * written `<X>` and each `{ Fn::GetAtt: [R, A] }` written `<R.A>`.
+ */
+export function nagResourceName(stack: Stack, value: string): string {
+  const resolved = stack.resolve(value) as unknown;
+  const render = (v: unknown): string => {
+    if (typeof v === 'string') return v;
+    if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if ('Ref' in o) return `<${String(o.Ref)}>`;
+      if ('Fn::GetAtt' in o) return `<${(o['Fn::GetAtt'] as string[]).join('.')}>`;
+      if ('Fn::Join' in o) {
+        const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
+        return parts.map(render).join(sep);
+      }
+    }
+    return JSON.stringify(v);
+  };
+  return render(resolved);
+}

@@ -23,6 +23,8 @@ export class ManagedPolicyRole extends iam.Role {
       });
     }
     this.permissions.addStatements(statement);
-    return { statementAdded: true, policyDependable: this.permissions };
+    // The policy resource alone: the ManagedPolicy construct's dependency roots include its roles,
+    // which would add redundant DependsOn entries to whatever depends on the grant.
+    return { statementAdded: true, policyDependable: this.permissions.node.defaultChild! };
   }
 }

@@ -1,4 +1,4 @@
-import { CfnParameter, Duration, Names, Stack, Token } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Fn, Names, Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,7 +9,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { IModelPackageGroup } from '../registry/model-package-group';
-import { waive } from '../private/compliance';
+import { nagResourceName, waive } from '../private/compliance';
 import { createEncryptionKey } from '../private/encryption-key';
 import { EventHandlerFunction } from '../private/event-handler';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
@@ -348,8 +348,9 @@ export class ModelPromotionPipeline extends Construct {
       const suffix = `${account}${target.region ?? ''}${target.stackName}`;
       const deployRole = iam.Role.fromRoleArn(this, `DeployRole${suffix}`,
         PromotionNames.roleArn(stack.partition, account, PromotionNames.deployRoleName(project)), { mutable: false });
+      // Fn::Sub, not Fn::Join: cfn-lint (E3703) wants a plain ARN string in the action configuration.
       const executionRole = iam.Role.fromRoleArn(this, `ExecutionRole${suffix}`,
-        PromotionNames.roleArn(stack.partition, account, PromotionNames.executionRoleName(project)), { mutable: false });
+        Fn.sub(`arn:\${AWS::Partition}:iam::${account}:role/${PromotionNames.executionRoleName(project)}`), { mutable: false });
       return new cpactions.CloudFormationCreateUpdateStackAction({
         actionName: `Deploy-${account}-${target.region ?? stack.region}`.replace(/[^A-Za-z0-9.@_-]/g, '-').slice(0, 100),
         stackName: target.stackName,
@@ -410,6 +411,29 @@ export class ModelPromotionPipeline extends Construct {
       ],
     });
     this.encryptionKey.grant(this.role, 'kms:GenerateDataKey*', 'kms:Decrypt');
+
+    const nagName = (r: string) => `AwsSolutions-IAM5[Resource::${nagResourceName(stack, r)}]`;
+    waive(this.role, {
+      rules: ['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*'].map((a) => `AwsSolutions-IAM5[Action::${a}]`)
+        .concat([nagName(this.artifactBucket.arnForObjects('*'))]),
+      reason: 'CodePipeline reads and writes the artifacts of every execution under generated keys in its own artifact bucket; the grant covers that one bucket',
+    });
+    waive(this.role, {
+      rules: ['AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]'],
+      reason: 'the pipeline encrypts artifacts with the promotion key only; the wildcards cover the GenerateDataKey and ReEncrypt variants of that one key',
+    });
+    waive(this.role, {
+      rules: ['AwsSolutions-IAM5[Resource::*]'],
+      reason: 'CodePipeline Lambda actions need lambda:ListFunctions, which supports no resource-level permissions',
+    });
+    waive(this.role, {
+      rules: [this.resolveFunction.function, this.smokeTestFunction.function].map((fn) => nagName(`${fn.functionArn}:*`)),
+      reason: 'invoking a function grants its versions and aliases too (<function arn>:*); only the two promotion handlers are named',
+    });
+    waive(this.resolveFunction.role, {
+      rules: [nagName(Stack.of(this).formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${groupName}/*` }))],
+      reason: 'model packages are versions of the group with ARNs model-package/<group>/<version>; the pattern admits this group only',
+    });
   }
 
   /**

@@ -1,34 +1,13 @@
-import { App, CfnParameter, Resource, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
-import { IModelPackageGroup } from '../../lib/registry/model-package-group';
 import { ModelPromotionPipeline } from '../../lib/promotion';
 
 export const TOOLING = { account: '111111111111', region: 'eu-west-1' };
 export const STAGING = { account: '222222222222', region: 'eu-west-1' };
 export const PRODUCTION = { account: '333333333333', region: 'eu-west-1' };
 export const PRODUCTION_2 = { account: '444444444444', region: 'eu-west-1' };
-
-/** A registry stand-in implementing the interface, so promotion tests do not depend on the registry module. */
-export class FakeModelPackageGroup extends Resource implements IModelPackageGroup {
-  public readonly modelPackageGroupName: string;
-  public readonly modelPackageGroupArn: string;
-  constructor(scope: Construct, id: string, name: string) {
-    super(scope, id);
-    this.modelPackageGroupName = name;
-    this.modelPackageGroupArn = Stack.of(this).formatArn({ service: 'sagemaker', resource: 'model-package-group', resourceName: name });
-  }
-  public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions: ['sagemaker:DescribeModelPackage'], resourceArns: [Stack.of(this).formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${this.modelPackageGroupName}/*` })] });
-  }
-  public grantRegister(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions: ['sagemaker:CreateModelPackage'], resourceArns: [this.modelPackageGroupArn] });
-  }
-  public grantApprove(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions: ['sagemaker:UpdateModelPackage'], resourceArns: [this.modelPackageGroupArn] });
-  }
-}
 
 /** A minimal deployment template: the ARN parameter and a model from it. */
 export function deploymentTemplate(scope: Construct, id: string, env: { account: string; region: string }): Stack {

@@ -1,14 +1,15 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ModelPromotionPipeline, ModelPromotionPipelineProps } from '../../lib/promotion';
-import { deploymentTemplate, FakeModelPackageGroup, PRODUCTION, PRODUCTION_2, STAGING, toolingStack } from './fixtures';
+import { ModelPackageGroup } from '../../lib/registry';
+import { deploymentTemplate, PRODUCTION, PRODUCTION_2, STAGING, toolingStack } from './fixtures';
 
 function promotionProps(stack: Stack): ModelPromotionPipelineProps {
   const stagingTemplate = deploymentTemplate(stack, 'StagingDeployment', STAGING);
   const productionTemplate = deploymentTemplate(stack, 'ProductionDeployment', PRODUCTION);
   return {
     projectName: 'churn',
-    modelPackageGroup: new FakeModelPackageGroup(stack, 'Group', 'churn'),
+    modelPackageGroup: new ModelPackageGroup(stack, 'Group', { modelPackageGroupName: 'churn' }),
     staging: { account: STAGING.account, stackName: 'churn-model', template: stagingTemplate },
     smokeTest: { endpointName: 'churn-staging', payload: '1,2,3', expectedResponsePattern: '^[0-9.]+' },
     productionWaves: [
@@ -49,7 +50,7 @@ describe('ModelPromotionPipeline', () => {
     const deploy = stages.find((s) => s.Name === 'DeployStaging')!.Actions[0];
     expect(deploy.ActionTypeId).toEqual({ Category: 'Deploy', Owner: 'AWS', Provider: 'CloudFormation', Version: '1' });
     expect(deploy.RoleArn).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:role/mlops-churn-deploy']] });
-    expect(deploy.Configuration.RoleArn).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:role/mlops-churn-cfn-exec']] });
+    expect(deploy.Configuration.RoleArn).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::222222222222:role/mlops-churn-cfn-exec' });
     expect(JSON.parse(deploy.Configuration.ParameterOverrides)).toEqual({ ModelPackageArn: '#{Resolve.ModelPackageArn}' });
     expect(deploy.Configuration.TemplatePath).toMatch(/::template\.json$/);
     const production = stages.find((s) => s.Name === 'Production-first')!.Actions[0];
@@ -125,5 +126,47 @@ describe('ModelPromotionPipeline validation', () => {
     const props = promotionProps(stack);
     expect(() => new ModelPromotionPipeline(stack, 'Promotion', { ...props, smokeTest: { ...props.smokeTest, payload: 'x'.repeat(5000) } }))
       .toThrow(/smokeTest.payload is 5000 bytes; at most 4096/);
+  });
+});
+
+describe('ModelPromotionPipeline structure', () => {
+  // Walk the synthesized stages in order: every action that deploys into a production account
+  // must come after a passed staging deployment, the staging smoke test and the manual approval.
+  test.each([1, 2, 3])('no path reaches production without the staging test and the approval (%i waves)', (waveCount) => {
+    // GIVEN
+    const app = new App();
+    const stack = toolingStack(app);
+    const props = promotionProps(stack);
+    const productionTemplate = props.productionWaves[0].targets[0].template;
+    const accounts = ['333333333333', '444444444444', '555555555555'].slice(0, waveCount);
+    // WHEN
+    new ModelPromotionPipeline(stack, 'Promotion', {
+      ...props,
+      productionWaves: accounts.map((account, i) => ({ name: `wave${i}`, targets: [{ account, stackName: 'churn-model', template: productionTemplate }] })),
+    });
+    // THEN
+    const pipeline = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'))[0];
+    const seen = { stagingDeploy: false, smokeTest: false, approval: false };
+    let productionDeploys = 0;
+    for (const stage of pipeline.Properties.Stages as Array<{ Actions: Array<Record<string, any>> }>) {
+      for (const action of stage.Actions) {
+        const roleArn = JSON.stringify(action.RoleArn ?? '');
+        const provider = action.ActionTypeId.Provider;
+        if (provider === 'CloudFormation' && roleArn.includes('222222222222')) seen.stagingDeploy = true;
+        if (provider === 'Lambda' && action.Name === 'SmokeTest') {
+          expect(seen.stagingDeploy).toBe(true);
+          seen.smokeTest = true;
+        }
+        if (action.ActionTypeId.Category === 'Approval') {
+          expect(seen.smokeTest).toBe(true);
+          seen.approval = true;
+        }
+        if (provider === 'CloudFormation' && accounts.some((a) => roleArn.includes(a))) {
+          expect(seen).toEqual({ stagingDeploy: true, smokeTest: true, approval: true });
+          productionDeploys++;
+        }
+      }
+    }
+    expect(productionDeploys).toBe(waveCount);
   });
 });

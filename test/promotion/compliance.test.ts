@@ -1,0 +1,30 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { ModelPromotionPipeline, PromotionDeployTarget } from '../../lib/promotion';
+import { ModelPackageGroup } from '../../lib/registry';
+import { complianceProblems } from '../harness/compliance';
+import { deploymentTemplate, PRODUCTION, STAGING, TOOLING } from './fixtures';
+
+function buildPromotion(app: App): void {
+  const tooling = new Stack(app, 'Tooling', { env: TOOLING });
+  const stagingTemplate = deploymentTemplate(tooling, 'StagingDeployment', STAGING);
+  const productionTemplate = deploymentTemplate(tooling, 'ProductionDeployment', PRODUCTION);
+  new ModelPromotionPipeline(tooling, 'Promotion', {
+    projectName: 'churn',
+    modelPackageGroup: new ModelPackageGroup(tooling, 'Group', { modelPackageGroupName: 'churn' }),
+    staging: { account: STAGING.account, stackName: 'churn-model', template: stagingTemplate },
+    smokeTest: { endpointName: 'churn-staging', payload: '1,2,3' },
+    productionWaves: [{ name: 'all', targets: [{ account: PRODUCTION.account, stackName: 'churn-model', template: productionTemplate }] }],
+  });
+  const staging = new Stack(app, 'Staging', { env: STAGING });
+  new PromotionDeployTarget(staging, 'Target', {
+    projectName: 'churn', toolingAccount: TOOLING.account, template: stagingTemplate, stackNames: ['churn-model'], smokeTestEndpointName: 'churn-staging',
+  });
+  const production = new Stack(app, 'Production', { env: PRODUCTION });
+  new PromotionDeployTarget(production, 'Target', {
+    projectName: 'churn', toolingAccount: TOOLING.account, template: productionTemplate, stackNames: ['churn-model'],
+  });
+}
+
+test('the promotion pipeline, its templates and both deploy targets pass cdk-nag (four packs) and cfn-lint', () => {
+  expect(complianceProblems(buildPromotion)).toEqual([]);
+});
