@@ -1,1 +1,2 @@
 export * from './model-package-group';
+export * from './model-approval-trigger';

@@ -3,6 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
+import { modelPackageStateChangePattern } from './private/model-package-events';
 
 /**
  * A SageMaker model package group: the registry of one model's versions.
@@ -59,9 +60,6 @@ export interface IModelPackageGroup extends IResource {
    */
   onApproved(id: string, options?: events.OnEventOptions): events.Rule;
 }
-
-/** The EventBridge `detail-type` SageMaker sends when a model package changes. */
-export const MODEL_PACKAGE_STATE_CHANGE = 'SageMaker Model Package State Change';
 
 /** Valid model package group names: `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`. */
 const GROUP_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
@@ -124,18 +122,15 @@ abstract class ModelPackageGroupBase extends Resource implements IModelPackageGr
 
   public onStateChange(id: string, options: events.OnEventOptions = {}): events.Rule {
     const rule = new events.Rule(this, id, options);
-    rule.addEventPattern({
-      source: ['aws.sagemaker'],
-      detailType: [MODEL_PACKAGE_STATE_CHANGE],
-      detail: { ModelPackageGroupName: [this.modelPackageGroupName] },
-    });
+    rule.addEventPattern(modelPackageStateChangePattern(this.modelPackageGroupName, false));
     rule.addTarget(options.target);
     return rule;
   }
 
   public onApproved(id: string, options: events.OnEventOptions = {}): events.Rule {
-    const rule = this.onStateChange(id, options);
-    rule.addEventPattern({ detail: { ModelApprovalStatus: ['Approved'] } });
+    const rule = new events.Rule(this, id, options);
+    rule.addEventPattern(modelPackageStateChangePattern(this.modelPackageGroupName, true));
+    rule.addTarget(options.target);
     return rule;
   }
 }
