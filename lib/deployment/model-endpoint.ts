@@ -752,6 +752,12 @@ export class ModelEndpoint extends ModelEndpointBase {
     }
 
     this.waiveWildcards();
+    // The policies are attached to the role, not the role to them: a model (and so the endpoint)
+    // must wait for them, or SageMaker may try to pull the model before the role may.
+    const policies = this.role.node.findAll().filter((c) => c instanceof iam.ManagedPolicy || c instanceof iam.Policy);
+    for (const model of [this.model, this.shadowModel]) {
+      model?.node.addDependency(...policies);
+    }
 
     this.node.addValidation({
       validate: () => {
