@@ -1,36 +1,41 @@
 #!/usr/bin/env node
 /**
  * The reference platform: a tooling account that builds, registers and promotes models, and
- * staging and production accounts that serve and monitor them. Accounts and region come from
- * cdk.json context; override them with `-c mlops:toolingAccount=...` and friends.
+ * staging and production accounts that serve and monitor them, with two onboarded projects.
+ * Accounts and region come from cdk.json context; override them with
+ * `-c mlops:toolingAccount=...` and friends.
  */
-import { App, Stack, Tags } from 'aws-cdk-lib';
-import { EventForwarding, PlatformEventBus } from '../lib';
+import { App, Tags } from 'aws-cdk-lib';
+import { MlopsPlatform, MlopsProject } from '../lib';
 import { platformEnvironments } from './platform-environments';
 
 export function build(app: App): App {
   const envs = platformEnvironments(app);
   Tags.of(app).add('platform', 'sagemaker-mlops');
 
-  const tooling = new Stack(app, 'MlopsTooling', {
-    env: envs.tooling,
-    description: 'SageMaker MLOps platform: tooling account (build pipelines, registry, promotion, drift loop)',
-  });
-  const bus = new PlatformEventBus(tooling, 'PlatformEvents', {
-    eventBusName: 'sagemaker-mlops-platform',
-    sourceAccounts: [envs.staging.account, envs.production.account],
+  const platform = new MlopsPlatform(app, 'Platform', {
+    tooling: envs.tooling,
+    staging: envs.staging,
+    production: [envs.production],
   });
 
-  for (const [stage, env] of [['Staging', envs.staging], ['Production', envs.production]] as const) {
-    const workload = new Stack(app, `Mlops${stage}`, {
-      env,
-      description: `SageMaker MLOps platform: ${stage.toLowerCase()} account (endpoints, monitors)`,
-    });
-    workload.addStackDependency(tooling);
-    new EventForwarding(workload, 'ForwardToTooling', {
-      targetEventBusArn: `arn:aws:events:${envs.tooling.region}:${envs.tooling.account}:event-bus/${bus.eventBus.eventBusName}`,
-    });
-  }
+  // A tabular regression: house prices from a CSV of features.
+  new MlopsProject(app, 'HousePrices', {
+    platform,
+    projectName: 'house-prices',
+    description: 'predicts sale prices of houses from tabular features',
+    smokeTest: { payload: '3,2,1450,1987,0.4', contentType: 'text/csv', expectedResponsePattern: '^[0-9]+(\\.[0-9]+)?' },
+    reviewerEmails: ['ml-reviewers@example.com'],
+  });
+
+  // A classifier: customer churn, answering a probability.
+  new MlopsProject(app, 'Churn', {
+    platform,
+    projectName: 'churn',
+    description: 'predicts whether a customer will cancel within 90 days',
+    smokeTest: { payload: '42,1,0,12,79.5,1', contentType: 'text/csv', expectedResponsePattern: '^0?\\.[0-9]+|^1(\\.0+)?' },
+    reviewerEmails: ['ml-reviewers@example.com'],
+  });
   return app;
 }
 

@@ -1,1 +1,2 @@
-export {};
+export * from './mlops-platform';
+export * from './mlops-project';

@@ -158,7 +158,9 @@ export interface ModelPromotionPipelineProps {
   readonly notificationTopic?: sns.ITopic;
 
   /**
-   * Key for the artifact bucket, the topic and the handlers' logs and dead letters.
+   * Key for the artifact bucket, the topic and the handlers' logs and dead letters. A key created
+   * in this stack gets the alias `alias/mlops-<project>-promotion-artifacts`, which the target
+   * accounts' deploy roles are limited to; give an imported key that alias yourself.
    *
    * @default - a new KMS key with rotation (USD 1 a month)
    */
@@ -225,7 +227,8 @@ export class ModelPromotionPipeline extends Construct {
     const stack = Stack.of(this);
     const project = props.projectName;
     this.encryptionKey = props.encryptionKey ?? createEncryptionKey(this, 'Key', `Encrypts the promotion artifacts and notifications of ${project}`);
-    if (!props.encryptionKey && this.encryptionKey instanceof kms.Key) {
+    // The target accounts' deploy roles may decrypt artifacts with the key of this alias only.
+    if (this.encryptionKey instanceof kms.Key) {
       this.encryptionKey.addAlias(PromotionNames.artifactKeyAlias(project));
     }
     this.artifactBucket = createSecureBucket(this, 'Artifacts', {

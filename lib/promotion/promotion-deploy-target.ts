@@ -125,7 +125,7 @@ export class PromotionDeployTarget extends Construct {
     }));
     this.deployRole.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ReadPromotionArtifacts',
-      actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'],
+      actions: ['s3:GetObject', 's3:GetObjectVersion'],
       resources: [`arn:${stack.partition}:s3:::*/*`],
       conditions: { StringEquals: { 's3:ResourceAccount': props.toolingAccount } },
     }));

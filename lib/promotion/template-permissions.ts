@@ -153,6 +153,16 @@ const PERMISSIONS: { [type: string]: ResourcePermissions } = {
     actions: ['sqs:SetQueueAttributes', 'sqs:GetQueueAttributes'],
     resources: ['arn:{partition}:sqs:{region}:{account}:{stack}-*'],
   },
+  'AWS::Logs::LogGroup': {
+    actions: ['logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy', 'logs:AssociateKmsKey',
+      'logs:DisassociateKmsKey', 'logs:TagResource', 'logs:UntagResource', 'logs:ListTagsForResource', 'logs:TagLogGroup', 'logs:UntagLogGroup'],
+    resources: ['arn:{partition}:logs:{region}:{account}:log-group:{stack}-*'],
+    extra: (ctx) => [new iam.PolicyStatement({
+      sid: 'DescribeLogGroups',
+      actions: ['logs:DescribeLogGroups'],
+      resources: [`arn:${ctx.partition}:logs:${ctx.region}:${ctx.account}:log-group:*`],
+    })],
+  },
   'AWS::Scheduler::Schedule': {
     actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule'],
     resources: ['arn:{partition}:scheduler:{region}:{account}:schedule/*/{stack}-*'],

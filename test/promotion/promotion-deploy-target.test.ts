@@ -73,7 +73,7 @@ describe('PromotionDeployTarget', () => {
     expect(actions).not.toContain('s3:CreateBucket');
     expect(actions).not.toContain('kms:CreateKey');
     for (const a of actions) expect(a).not.toMatch(/^[a-z-]+:\*$/);
-    const roleScoped = policies.flatMap((p) => p.Properties.PolicyDocument.Statement).find((s: any) => [].concat(s.Action).includes('iam:CreateRole'));
+    const roleScoped = policies.flatMap((p) => p.Properties.PolicyDocument.Statement).find((s: any) => ([] as string[]).concat(s.Action).includes('iam:CreateRole'));
     expect(JSON.stringify(roleScoped.Resource)).toContain(':role/churn-model-*');
   });
 

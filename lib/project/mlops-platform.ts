@@ -1,0 +1,140 @@
+import { Stack, Token } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { EventForwarding } from '../monitoring/event-forwarding';
+import { PlatformEventBus } from '../monitoring/platform-event-bus';
+
+/**
+ * An account and region the platform deploys into.
+ */
+export interface PlatformEnvironment {
+  /**
+   * The 12-digit account id.
+   */
+  readonly account: string;
+
+  /**
+   * The region.
+   */
+  readonly region: string;
+}
+
+/**
+ * Properties of an `MlopsPlatform`.
+ */
+export interface MlopsPlatformProps {
+  /**
+   * The tooling account: build pipelines, registries, promotion pipelines, the drift loop.
+   */
+  readonly tooling: PlatformEnvironment;
+
+  /**
+   * The staging account, where every model is deployed and tested before production.
+   */
+  readonly staging: PlatformEnvironment;
+
+  /**
+   * The production accounts, in the order their waves deploy. At least one.
+   */
+  readonly production: PlatformEnvironment[];
+
+  /**
+   * Name of the tooling account's event bus.
+   *
+   * @default 'sagemaker-mlops-platform'
+   */
+  readonly eventBusName?: string;
+
+  /**
+   * Prefix of the platform's stack names.
+   *
+   * @default 'Mlops'
+   */
+  readonly stackNamePrefix?: string;
+}
+
+/**
+ * The shared part of the platform, one per organization: the tooling account's event bus, and in
+ * staging and each production account the forwarding of SageMaker events to it. Projects
+ * (`MlopsProject`) are onboarded onto a platform; each brings its own stacks, so onboarding a
+ * project never touches another project's resources.
+ */
+export class MlopsPlatform extends Construct {
+  /** The tooling environment. */
+  public readonly tooling: PlatformEnvironment;
+  /** The staging environment. */
+  public readonly staging: PlatformEnvironment;
+  /** The production environments. */
+  public readonly production: PlatformEnvironment[];
+  /** The tooling account's stack of shared resources. */
+  public readonly toolingStack: Stack;
+  /** The staging account's stack of shared resources. */
+  public readonly stagingStack: Stack;
+  /** Each production account's stack of shared resources, in the order of `production`. */
+  public readonly productionStacks: Stack[];
+  /** The tooling account's event bus, which admits the staging and production accounts. */
+  public readonly eventBus: PlatformEventBus;
+  /** The name of the tooling account's event bus. */
+  public readonly eventBusName: string;
+  /** Prefix of the stack names of the platform and its projects. */
+  public readonly stackNamePrefix: string;
+
+  constructor(scope: Construct, id: string, props: MlopsPlatformProps) {
+    super(scope, id);
+    const problems: string[] = [];
+    const check = (what: string, env: PlatformEnvironment) => {
+      if (!Token.isUnresolved(env.account) && !/^\d{12}$/.test(env.account)) problems.push(`${what}.account must be a 12-digit account id, got '${env.account}'`);
+      if (!Token.isUnresolved(env.region) && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(env.region)) problems.push(`${what}.region must be a region such as eu-west-1, got '${env.region}'`);
+    };
+    check('tooling', props.tooling);
+    check('staging', props.staging);
+    props.production.forEach((env, i) => check(`production[${i}]`, env));
+    if (props.production.length === 0) problems.push('production must name at least one environment');
+    const prefix = props.stackNamePrefix ?? 'Mlops';
+    if (!/^[A-Za-z][A-Za-z0-9-]{0,40}$/.test(prefix)) problems.push(`stackNamePrefix must be 1-41 of A-Z, a-z, 0-9 and '-', starting with a letter, got '${prefix}'`);
+    if (problems.length > 0) throw new Error(`MlopsPlatform ${this.node.path}: ${problems.join('; ')}`);
+
+    this.tooling = props.tooling;
+    this.staging = props.staging;
+    this.production = props.production;
+    this.stackNamePrefix = prefix;
+
+    this.toolingStack = new Stack(this, 'Tooling', {
+      env: props.tooling,
+      stackName: `${prefix}-Platform-Tooling`,
+      description: 'SageMaker MLOps platform: shared resources of the tooling account (event bus)',
+    });
+    const workloadAccounts = [props.staging.account, ...props.production.map((p) => p.account)];
+    this.eventBusName = props.eventBusName ?? 'sagemaker-mlops-platform';
+    this.eventBus = new PlatformEventBus(this.toolingStack, 'Events', {
+      eventBusName: this.eventBusName,
+      sourceAccounts: workloadAccounts,
+    });
+
+    const forwardTo = (stack: Stack) => {
+      stack.addStackDependency(this.toolingStack);
+      new EventForwarding(stack, 'ForwardToTooling', { targetEventBusArn: this.eventBusArn });
+    };
+    this.stagingStack = new Stack(this, 'Staging', {
+      env: props.staging,
+      stackName: `${prefix}-Platform-Staging`,
+      description: 'SageMaker MLOps platform: shared resources of the staging account (event forwarding)',
+    });
+    forwardTo(this.stagingStack);
+    this.productionStacks = props.production.map((env, i) => {
+      const stack = new Stack(this, `Production${i + 1}`, {
+        env,
+        stackName: `${prefix}-Platform-Production${i + 1}`,
+        description: `SageMaker MLOps platform: shared resources of production account ${i + 1} (event forwarding)`,
+      });
+      forwardTo(stack);
+      return stack;
+    });
+  }
+
+  /**
+   * The ARN of the tooling account's event bus, as a string other accounts' stacks can use.
+   */
+  public get eventBusArn(): string {
+    return `arn:aws:events:${this.tooling.region}:${this.tooling.account}:event-bus/${this.eventBusName}`;
+  }
+}
