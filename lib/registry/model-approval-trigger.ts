@@ -55,8 +55,9 @@ export interface ModelApprovalTriggerProps {
   readonly approvedModelParameterName?: string;
 
   /**
-   * Where the alarms (dead letters, handler errors, malformed events) notify. A topic
-   * encrypted with a customer-managed key must let `cloudwatch.amazonaws.com` use that key.
+   * Where the alarms (dead letters, handler errors, malformed events) notify. If the topic is
+   * encrypted with a key of this app, the key's policy is extended so CloudWatch may publish; an
+   * imported key must already allow `cloudwatch.amazonaws.com`.
    *
    * @default - a new topic encrypted with `encryptionKey`; subscribe people to it
    */
@@ -141,12 +142,17 @@ export class ModelApprovalTrigger extends Construct {
     });
 
     const stack = Stack.of(this);
-    this.encryptionKey = props.encryptionKey ?? this.createKey();
+    this.encryptionKey = props.encryptionKey ?? createEncryptionKey(this, 'Key', 'Encrypts the logs, dead letters, environment and alarm topic of an approval handler');
     this.alarmTopic = props.alarmTopic ?? new sns.Topic(this, 'Alarms', {
       displayName: `Approval handler alarms of ${group.modelPackageGroupName}`,
       masterKey: this.encryptionKey,
       enforceSSL: true,
     });
+    // CloudWatch alarms can publish to an encrypted topic only if its key lets them (a key
+    // imported from elsewhere keeps its own policy: this grant is then a no-op).
+    this.alarmTopic.masterKey?.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com', {
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+    }), 'kms:Decrypt', 'kms:GenerateDataKey*');
 
     const handler = new EventHandlerFunction(this, 'Handler', {
       handler: HANDLER,
@@ -196,15 +202,6 @@ export class ModelApprovalTrigger extends Construct {
       eventPattern: modelPackageStateChangePattern(group.modelPackageGroupName, true),
       targets: [handler.asRuleTarget()],
     });
-  }
-
-  private createKey(): kms.Key {
-    const key = createEncryptionKey(this, 'Key', 'Encrypts the logs, dead letters, environment and alarm topic of an approval handler');
-    // CloudWatch alarms publish to the encrypted alarm topic.
-    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com', {
-      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-    }), 'kms:Decrypt', 'kms:GenerateDataKey*');
-    return key;
   }
 }
 

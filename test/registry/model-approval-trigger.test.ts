@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ModelApprovalTrigger, ModelPackageGroup } from '../../lib/registry';
 import { complianceProblems } from '../harness/compliance';
@@ -123,6 +124,19 @@ describe('ModelApprovalTrigger', () => {
       },
     });
     expect(t.alarmTopic).toBeDefined();
+  });
+
+  test("a given topic's key of this app is extended so CloudWatch may publish", () => {
+    // GIVEN
+    const s = new Stack(new App(), 'S', { env: TOOLING });
+    const key = new kms.Key(s, 'TopicKey', { enableKeyRotation: true });
+    const topic = new sns.Topic(s, 'Given', { masterKey: key });
+    // WHEN
+    build(s, { alarmTopic: topic });
+    // THEN
+    Template.fromStack(s).hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] })]) },
+    });
   });
 
   test('takes another variable and parameter name', () => {
