@@ -3,7 +3,9 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
+import { waive } from '../private/compliance';
 import { modelPackageStateChangePattern } from './private/model-package-events';
+import { nagResourceId } from './private/nag-finding';
 
 /**
  * A SageMaker model package group: the registry of one model's versions.
@@ -71,18 +73,14 @@ abstract class ModelPackageGroupBase extends Resource implements IModelPackageGr
   public abstract readonly modelPackageGroupArn: string;
 
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    const describe = iam.Grant.addToPrincipal({
+    const grant = iam.Grant.addToPrincipal({
       grantee,
       actions: ['sagemaker:DescribeModelPackageGroup'],
       resourceArns: [this.modelPackageGroupArn],
-    }).combine(iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['sagemaker:DescribeModelPackage'],
-      resourceArns: [this.modelPackageArn('*')],
-    }));
+    }).combine(this.grantOnPackages(grantee, ['sagemaker:DescribeModelPackage']));
     // ListModelPackages has no resource type in IAM: an identity policy must name `*` for it.
     // It lists names and statuses only; describing a package still needs the statement above.
-    return describe.combine(iam.Grant.addToPrincipal({
+    return grant.combine(iam.Grant.addToPrincipal({
       grantee,
       actions: ['sagemaker:ListModelPackages'],
       resourceArns: ['*'],
@@ -90,11 +88,8 @@ abstract class ModelPackageGroupBase extends Resource implements IModelPackageGr
   }
 
   public grantRegister(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['sagemaker:CreateModelPackage'],
-      resourceArns: [this.modelPackageArn('*')],
-    }).combine(iam.Grant.addToPrincipal({
+    // AddTags: CreateModelPackage with tags (SageMaker Pipelines' RegisterModel passes them) needs it.
+    return this.grantOnPackages(grantee, ['sagemaker:CreateModelPackage', 'sagemaker:AddTags']).combine(iam.Grant.addToPrincipal({
       grantee,
       actions: ['sagemaker:DescribeModelPackageGroup'],
       resourceArns: [this.modelPackageGroupArn],
@@ -102,11 +97,25 @@ abstract class ModelPackageGroupBase extends Resource implements IModelPackageGr
   }
 
   public grantApprove(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['sagemaker:UpdateModelPackage'],
-      resourceArns: [this.modelPackageArn('*')],
-    });
+    return this.grantOnPackages(grantee, ['sagemaker:UpdateModelPackage']);
+  }
+
+  /**
+   * Grants actions on every version of this group, `model-package/<group>/*`. The wildcard is
+   * what a version ARN is (versions are created after deployment), so its cdk-nag finding is
+   * acknowledged on the grantee, naming exactly this pattern.
+   */
+  private grantOnPackages(grantee: iam.IGrantable, actions: string[]): iam.Grant {
+    const packages = this.modelPackageArn('*');
+    const grant = iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [packages] });
+    const principal = grantee.grantPrincipal;
+    if (grant.principalStatement && Construct.isConstruct(principal)) {
+      waive(principal, {
+        rules: [`AwsSolutions-IAM5[Resource::${nagResourceId(Stack.of(principal), packages)}]`],
+        reason: `model package versions are created after deployment; the pattern names the versions of group ${this.modelPackageGroupName} only`,
+      });
+    }
+    return grant;
   }
 
   public modelPackageArn(version: string): string {

@@ -130,7 +130,7 @@ describe('ModelPackageGroup', () => {
   test('grantRegister allows creating packages of this group only', () => {
     // THEN
     expect(statementsOf(template, 'Tooling/Builder')).toEqual(expect.arrayContaining([
-      { Effect: 'Allow', Action: 'sagemaker:CreateModelPackage', Resource: PACKAGES_ARN },
+      { Effect: 'Allow', Action: ['sagemaker:CreateModelPackage', 'sagemaker:AddTags'], Resource: PACKAGES_ARN },
       { Effect: 'Allow', Action: 'sagemaker:DescribeModelPackageGroup', Resource: GROUP_ARN },
     ]));
     expect(statementsOf(template, 'Tooling/Builder')).toHaveLength(2);
@@ -234,13 +234,18 @@ describe('ModelPackageGroup', () => {
     expect(() => ModelPackageGroup.fromModelPackageGroupName(s, 'X', 'bad name')).toThrow(/model package group name must be .* got 'bad name'/);
   });
 
-  test('is compliant with the four cdk-nag packs and cfn-lint', () => {
+  test('is compliant with the four cdk-nag packs and cfn-lint, grants included; only ListModelPackages leaves a * for the grantee to accept', () => {
     // GIVEN / WHEN
     const problems = complianceProblems((app) => {
       const s = new Stack(app, 'Tooling', { env: TOOLING });
-      new ModelPackageGroup(s, 'Churn', { modelPackageGroupName: 'churn', sharedWithAccounts: [STAGING, PRODUCTION] });
+      const g = new ModelPackageGroup(s, 'Churn', { modelPackageGroupName: 'churn', sharedWithAccounts: [STAGING, PRODUCTION] });
+      g.grantRegister(new ManagedPolicyRole(s, 'Builder', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') }));
+      g.grantApprove(new ManagedPolicyRole(s, 'Reviewer', { assumedBy: new iam.AccountRootPrincipal() }));
+      g.grantRead(new ManagedPolicyRole(s, 'Reader', { assumedBy: new iam.AccountRootPrincipal() }));
     });
     // THEN
-    expect(problems).toEqual([]);
+    expect(problems).toEqual([
+      expect.stringMatching(/^nag AwsSolutions-IAM5\[Resource::\*\] at Tooling\/Reader\/Permissions\/Resource: /),
+    ]);
   });
 });
