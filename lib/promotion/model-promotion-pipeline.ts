@@ -246,7 +246,9 @@ export class ModelPromotionPipeline extends Construct {
         this.notificationTopic.addSubscription(new subscriptions.EmailSubscription(email));
       }
     }
+    // Pipeline notifications and the handlers' alarms publish to the encrypted topic.
     this.encryptionKey.grant(new iam.ServicePrincipal('codestar-notifications.amazonaws.com'), 'kms:GenerateDataKey*', 'kms:Decrypt');
+    this.encryptionKey.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:GenerateDataKey*', 'kms:Decrypt');
 
     this.role = new ManagedPolicyRole(this, 'Role', {
       roleName: PromotionNames.pipelineRoleName(project),
