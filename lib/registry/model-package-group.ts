@@ -89,7 +89,7 @@ abstract class ModelPackageGroupBase extends Resource implements IModelPackageGr
 
   public grantRegister(grantee: iam.IGrantable): iam.Grant {
     // AddTags: CreateModelPackage with tags (SageMaker Pipelines' RegisterModel passes them) needs it.
-    return this.grantOnPackages(grantee, ['sagemaker:CreateModelPackage', 'sagemaker:AddTags']).combine(iam.Grant.addToPrincipal({
+    return this.grantOnPackages(grantee, ['sagemaker:CreateModelPackage']).combine(this.grantOnPackages(grantee, ['sagemaker:AddTags'])).combine(iam.Grant.addToPrincipal({
       grantee,
       actions: ['sagemaker:DescribeModelPackageGroup'],
       resourceArns: [this.modelPackageGroupArn],

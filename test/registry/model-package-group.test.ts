@@ -130,10 +130,11 @@ describe('ModelPackageGroup', () => {
   test('grantRegister allows creating packages of this group only', () => {
     // THEN
     expect(statementsOf(template, 'Tooling/Builder')).toEqual(expect.arrayContaining([
-      { Effect: 'Allow', Action: ['sagemaker:CreateModelPackage', 'sagemaker:AddTags'], Resource: PACKAGES_ARN },
+      { Effect: 'Allow', Action: 'sagemaker:CreateModelPackage', Resource: PACKAGES_ARN },
+      { Effect: 'Allow', Action: 'sagemaker:AddTags', Resource: PACKAGES_ARN },
       { Effect: 'Allow', Action: 'sagemaker:DescribeModelPackageGroup', Resource: GROUP_ARN },
     ]));
-    expect(statementsOf(template, 'Tooling/Builder')).toHaveLength(2);
+    expect(statementsOf(template, 'Tooling/Builder')).toHaveLength(3);
   });
 
   test('grantApprove allows updating packages of this group only', () => {
