@@ -2,3 +2,4 @@ export * from './deployment-strategy';
 export * from './endpoint-inference';
 export * from './model-endpoint';
 export * from './model-deployment-stack';
+export * from './scheduled-batch-transform';

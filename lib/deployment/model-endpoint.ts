@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, Duration, IResource, Lazy, Names, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Duration, IResource, Lazy, Names, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -17,7 +17,8 @@ import { waive } from '../private/compliance';
 import { createEncryptionKey } from '../private/encryption-key';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { createSecureBucket } from '../private/secure-bucket';
-import { wildcardFindings } from './wildcard-findings';
+import { hasInstanceStorage } from './instance-storage';
+import { grantModelPackageAccess, waitForRolePolicies, waiveRoleWildcards } from './model-package-access';
 
 /**
  * A SageMaker endpoint that serves a model.
@@ -751,13 +752,8 @@ export class ModelEndpoint extends ModelEndpointBase {
       this.scalableTarget = this.createAutoScaling(props.autoScaling);
     }
 
-    this.waiveWildcards();
-    // The policies are attached to the role, not the role to them: a model (and so the endpoint)
-    // must wait for them, or SageMaker may try to pull the model before the role may.
-    const policies = this.role.node.findAll().filter((c) => c instanceof iam.ManagedPolicy || c instanceof iam.Policy);
-    for (const model of [this.model, this.shadowModel]) {
-      model?.node.addDependency(...policies);
-    }
+    waiveRoleWildcards(this.role);
+    waitForRolePolicies(this.role, [this.model, this.shadowModel]);
 
     this.node.addValidation({
       validate: () => {
@@ -801,64 +797,22 @@ export class ModelEndpoint extends ModelEndpointBase {
   }
 
   private grantModelAccess(props: ModelEndpointProps, inVpc: boolean): void {
-    const packages = [props.modelPackageArn, ...(props.shadow ? [props.shadow.modelPackageArn] : [])];
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['sagemaker:DescribeModelPackage'],
-      resources: packages,
-    }));
-    props.modelArtifactsBucket?.grantRead(this.role);
-    props.modelArtifactsKey?.grantDecrypt(this.role);
-
-    if (props.imageRepositories && props.imageRepositories.length > 0) {
-      for (const repository of props.imageRepositories) {
-        repository.grantPull(this.role);
-      }
-    } else {
-      const repositories = packages.map((arn) => {
-        const parts = Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME);
-        return `arn:${Stack.of(this).partition}:ecr:${parts.region}:${parts.account}:repository/*`;
-      });
-      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
-        resources: repositories,
-      }));
-      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['ecr:GetAuthorizationToken'],
-        resources: ['*'],
-      }));
-    }
-
+    grantModelPackageAccess(this, this.role, {
+      packageArns: [props.modelPackageArn, ...(props.shadow ? [props.shadow.modelPackageArn] : [])],
+      artifactsBucket: props.modelArtifactsBucket,
+      artifactsKey: props.modelArtifactsKey,
+      imageRepositories: props.imageRepositories,
+      inVpc,
+    });
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-      resources: [`${this.logGroup.logGroupArn}`],
+      resources: [this.logGroup.logGroupArn],
     }));
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['cloudwatch:PutMetricData'],
       resources: ['*'],
       conditions: { StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/Endpoints*' } },
     }));
-    if (inVpc) {
-      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: [
-          'ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface',
-          'ec2:DeleteNetworkInterfacePermission', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs',
-          'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups',
-        ],
-        resources: ['*'],
-      }));
-    }
-  }
-
-  /**
-   * Acknowledges, one by one, the wildcards of the role this construct created, each with why.
-   */
-  private waiveWildcards(): void {
-    if (!(this.role instanceof ManagedPolicyRole)) return;
-    const permissions = this.role.node.tryFindChild('Permissions');
-    if (!(permissions instanceof iam.ManagedPolicy)) return;
-    for (const finding of wildcardFindings(permissions)) {
-      waive(permissions, { rules: [finding], reason: wildcardReason(finding) });
-    }
   }
 
   private variant(name: string, model: CfnModel, instanceType: string | undefined, count: number | undefined, weight: number): CfnEndpointConfig.ProductionVariantProperty {
@@ -1026,32 +980,6 @@ function validate(scope: Construct, props: ModelEndpointProps, captureEnabled: b
   if (problems.length > 0) {
     throw new Error(`model endpoint ${scope.node.path}: ${problems.join('; ')}`);
   }
-}
-
-/**
- * Whether SageMaker refuses a storage KMS key for the instance type: types with local NVMe
- * instance storage (the `d` families, and the GPU and Trainium families that carry NVMe), whose
- * volumes the instance hardware encrypts. A token type is assumed to have none.
- */
-function hasInstanceStorage(instanceType: string | undefined): boolean {
-  if (instanceType === undefined || Token.isUnresolved(instanceType)) {
-    return false;
-  }
-  const family = instanceType.split('.')[1] ?? '';
-  return /^[a-z]+[0-9]+[a-z]*d[n]?$/.test(family) || /^(g5|g6|g6e|p4d|p4de|p5|p5e|p5en|trn1|trn1n|trn2|gr6)$/.test(family);
-}
-
-function wildcardReason(finding: string): string {
-  if (finding.includes(':ecr:')) {
-    return 'the inference image is named inside the model package, unknown at synth: pulls are limited to ECR repositories of the package account and region';
-  }
-  if (finding.endsWith('[Resource::*]')) {
-    return 'ecr:GetAuthorizationToken, cloudwatch:PutMetricData (held to the endpoint namespace by a condition) and the ENI actions of VPC containers support no resource-level permissions';
-  }
-  if (finding.includes('[Action::')) {
-    return 'the CDK grant of S3 writes and KMS encryption names action families (s3:Abort*, kms:GenerateDataKey*, kms:ReEncrypt*) on one bucket or key only';
-  }
-  return 'SageMaker writes captured data and asynchronous results as new objects under one key prefix of one bucket';
 }
 
 function trimSlashes(prefix: string): string {
