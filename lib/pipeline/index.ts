@@ -1,2 +1,4 @@
 export * from './model-build-pipeline';
+export * from './sagemaker-pipeline-target';
 export * from './definition';
+export * from './classic-model-build';
