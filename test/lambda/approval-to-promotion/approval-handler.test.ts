@@ -4,7 +4,7 @@ import { DescribeModelPackageCommand, SageMakerClient } from '@aws-sdk/client-sa
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createApprovalHandler, PromotionFailure, readApprovalHandlerConfig, TransientFailure } from '../../../lambda/approval-to-promotion/approval-handler';
-import { metrics } from '../../../lambda/shared/observability';
+import { logger, metrics } from '../../../lambda/shared/observability';
 import { GROUP, packageArn, stateChangeEvent } from './approval-events';
 
 const PARAMETER = `/sagemaker-mlops/${GROUP}/approved-model-package`;
@@ -102,6 +102,7 @@ describe('approval handler (mocked clients)', () => {
   test('a malformed event is counted, not retried, and calls no service', async () => {
     // GIVEN
     const addMetric = jest.spyOn(metrics, 'addMetric');
+    const warn = jest.spyOn(logger, 'warn');
     const event = stateChangeEvent();
     delete (event.detail as Record<string, unknown>).ModelPackageArn;
     // WHEN
@@ -109,9 +110,11 @@ describe('approval handler (mocked clients)', () => {
     // THEN
     expect(outcome).toEqual({ outcome: 'malformed', problems: [expect.stringMatching(/^detail\.ModelPackageArn: /)] });
     expect(addMetric).toHaveBeenCalledWith('MalformedEvents', 'Count', 1);
+    expect(warn).toHaveBeenCalledWith('malformed event: not retried', { eventId: event.id, problems: outcome.outcome === 'malformed' ? outcome.problems : [] });
     expect(sagemakerMock.calls()).toHaveLength(0);
     expect(pipelineMock.calls()).toHaveLength(0);
     addMetric.mockRestore();
+    warn.mockRestore();
   });
 
   test('an event not for us is not counted as malformed', async () => {
