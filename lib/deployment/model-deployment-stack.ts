@@ -2,10 +2,13 @@ import { CfnOutput, CfnParameter, Stack, StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ModelEndpoint, ModelEndpointOptions } from './model-endpoint';
+import { ModelEndpoint, ModelEndpointOptions, ShadowOptions } from './model-endpoint';
 
 /** The name of the template parameter that carries the model package ARN. */
 export const MODEL_PACKAGE_ARN_PARAMETER_NAME = 'ModelPackageArn';
+
+/** The name of the template parameter that carries the shadow variant's model package ARN. */
+export const SHADOW_MODEL_PACKAGE_ARN_PARAMETER_NAME = 'ShadowModelPackageArn';
 
 /**
  * The pattern the `ModelPackageArn` parameter accepts: a versioned model package ARN.
@@ -23,6 +26,15 @@ export interface ModelDeploymentStackProps extends StackProps {
    * @default - one ml.m5.large instance, data capture on, blue/green all at once with rollback alarms
    */
   readonly endpoint?: ModelEndpointOptions;
+
+  /**
+   * A shadow variant, whose model package is the template's `ShadowModelPackageArn` parameter:
+   * a candidate receives a copy of the traffic next to the served package. Pass the shadow here,
+   * not in `endpoint`, so the template stays free of concrete models.
+   *
+   * @default - no shadow variant
+   */
+  readonly shadow?: ShadowOptions;
 }
 
 /**
@@ -38,6 +50,9 @@ export interface ModelDeploymentStackProps extends StackProps {
 export class ModelDeploymentStack extends Stack {
   /** The `ModelPackageArn` parameter. */
   public readonly modelPackageArnParameter: CfnParameter;
+
+  /** The `ShadowModelPackageArn` parameter, when there is a shadow variant. */
+  public readonly shadowModelPackageArnParameter?: CfnParameter;
 
   /** The endpoint. */
   public readonly endpoint: ModelEndpoint;
@@ -56,15 +71,29 @@ export class ModelDeploymentStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ModelDeploymentStackProps = {}) {
     super(scope, id, props);
+    if (props.endpoint?.shadow) {
+      throw new Error(`model deployment stack ${this.node.path}: pass the shadow variant as shadow, not endpoint.shadow, so its model package is a parameter of the template`);
+    }
     this.modelPackageArnParameter = new CfnParameter(this, MODEL_PACKAGE_ARN_PARAMETER_NAME, {
       type: 'String',
       description: 'The ARN of the approved model package version to serve',
       allowedPattern: MODEL_PACKAGE_ARN_PATTERN,
       constraintDescription: 'a versioned model package ARN: arn:aws:sagemaker:<region>:<account>:model-package/<group>/<version>',
     });
+    if (props.shadow) {
+      this.shadowModelPackageArnParameter = new CfnParameter(this, SHADOW_MODEL_PACKAGE_ARN_PARAMETER_NAME, {
+        type: 'String',
+        description: 'The ARN of the model package version that receives a copy of the traffic',
+        allowedPattern: MODEL_PACKAGE_ARN_PATTERN,
+        constraintDescription: 'a versioned model package ARN: arn:aws:sagemaker:<region>:<account>:model-package/<group>/<version>',
+      });
+    }
     this.endpoint = new ModelEndpoint(this, 'Endpoint', {
       ...props.endpoint,
       modelPackageArn: this.modelPackageArnParameter.valueAsString,
+      shadow: this.shadowModelPackageArnParameter
+        ? { ...props.shadow, modelPackageArn: this.shadowModelPackageArnParameter.valueAsString }
+        : undefined,
     });
     this.endpointName = this.endpoint.endpointName;
     this.dataCaptureS3Uri = this.endpoint.dataCaptureS3Uri;

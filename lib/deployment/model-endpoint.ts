@@ -54,7 +54,7 @@ export interface IModelEndpoint extends IResource {
   metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
 
   /**
-   * The number of requests sent to the variant.
+   * The number of requests sent to the variant (not published for asynchronous endpoints).
    *
    * @default - sum over 5 minutes
    */
@@ -238,15 +238,9 @@ export interface EndpointAutoScalingOptions {
 }
 
 /**
- * A shadow variant: a second model package that receives a copy of the production traffic; its
- * answers are captured, never returned to callers.
+ * How a shadow variant runs, whatever model package it serves.
  */
-export interface ShadowVariantOptions {
-  /**
-   * The ARN of the model package under test. May be a token (a CloudFormation parameter).
-   */
-  readonly modelPackageArn: string;
-
+export interface ShadowOptions {
   /**
    * The name of the shadow variant.
    *
@@ -274,6 +268,17 @@ export interface ShadowVariantOptions {
    * @default 100
    */
   readonly samplingPercentage?: number;
+}
+
+/**
+ * A shadow variant: a second model package that receives a copy of the production traffic; its
+ * answers are captured, never returned to callers.
+ */
+export interface ShadowVariantOptions extends ShadowOptions {
+  /**
+   * The ARN of the model package under test. May be a token (a CloudFormation parameter).
+   */
+  readonly modelPackageArn: string;
 }
 
 /**

@@ -111,6 +111,27 @@ describe('ModelDeploymentStack', () => {
   });
 });
 
+describe('ModelDeploymentStack with a shadow variant', () => {
+  test('takes the shadow\'s model package as a second parameter', () => {
+    // WHEN
+    const stack = new ModelDeploymentStack(new App({ context: CONTEXT }), 'Shadowed', { env: STAGING, shadow: { samplingPercentage: 30 } });
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasParameter('ShadowModelPackageArn', { Type: 'String', AllowedPattern: MODEL_PACKAGE_ARN_PATTERN });
+    template.hasResourceProperties('AWS::SageMaker::Model', { Containers: [{ ModelPackageName: { Ref: 'ShadowModelPackageArn' } }] });
+    template.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
+      ShadowProductionVariants: [Match.objectLike({ VariantName: 'Shadow', InitialVariantWeight: 0.3 })],
+    });
+    expect(stack.shadowModelPackageArnParameter).toBeDefined();
+  });
+
+  test('fails on a shadow given with a concrete package in the endpoint options', () => {
+    expect(() => new ModelDeploymentStack(new App({ context: CONTEXT }), 'Concrete', {
+      endpoint: { shadow: { modelPackageArn: SHADOW_ARN } },
+    })).toThrow('model deployment stack Concrete: pass the shadow variant as shadow, not endpoint.shadow, so its model package is a parameter of the template');
+  });
+});
+
 describe('ModelDeploymentStack compliance', () => {
   test('real-time (canary, autoscaling, shadow), asynchronous and serverless stages are compliant', () => {
     // GIVEN / WHEN
@@ -120,8 +141,8 @@ describe('ModelDeploymentStack compliance', () => {
         endpoint: {
           autoScaling: { minCapacity: 1, maxCapacity: 4 },
           deploymentStrategy: DeploymentStrategy.canary({ percent: 10, wait: Duration.minutes(5) }),
-          shadow: { modelPackageArn: SHADOW_ARN },
         },
+        shadow: { samplingPercentage: 20 },
       });
       new ModelDeploymentStack(app, 'Asynchronous', {
         env: STAGING,
