@@ -6,16 +6,15 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { ALARM_STATE_CHANGE, SAGEMAKER_NAME, violationsPattern } from './drift-events';
 import { MonitorSchedule } from './monitor-schedule';
 import { MonitoringBaseline } from './monitoring-baseline';
+import { ModelPackageBaselines } from './model-package-baselines';
 import { monitoringImageUri, MonitoringImageKind } from './monitoring-images';
 import { MonitoringTarget } from './monitoring-inputs';
 import { waiveWildcardResources } from './nag-resource';
@@ -385,9 +384,6 @@ const KINDS: { [key: string]: MonitorKindInfo } = {
   ModelExplainability: { type: MonitorType.MODEL_EXPLAINABILITY, suffix: 'model-explainability', metrics: 'explainability-metrics', image: MonitoringImageKind.CLARIFY, defaultSchedule: () => MonitorSchedule.daily() },
 };
 
-/** Construct id of the stack-wide provider function of `AwsCustomResource`. */
-const AWS_CUSTOM_RESOURCE_PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
-
 const MAX_PREFIX = 63 - '-model-explainability'.length;
 const INPUT_PATH = '/opt/ml/processing/input';
 const OUTPUT_PATH = '/opt/ml/processing/output';
@@ -442,7 +438,7 @@ export class ModelMonitor extends Construct {
   private readonly readGrants = new Set<string>();
   /** Wildcard resources granted to our own role, each waived by name once all grants are made. */
   private readonly wildcardResources: string[] = [];
-  private baselineLookup?: cr.AwsCustomResource;
+  private baselineLookup?: ModelPackageBaselines;
   private readonly forwardTarget?: events.IRuleTarget;
 
   constructor(scope: Construct, id: string, props: ModelMonitorProps) {
@@ -785,7 +781,7 @@ export class ModelMonitor extends Construct {
     if (baseline.bucket) baseline.bucket.grantRead(this.role);
     if (baseline.modelPackageArn) {
       const lookup = this.modelPackageLookup(baseline.modelPackageArn);
-      const field = (f: string) => lookup.getResponseField(`DriftCheckBaselines.${f}.S3Uri`);
+      const field = (f: string) => lookup.s3Uri(f);
       return {
         constraints: field(constraintsField),
         statistics: statisticsField ? field(statisticsField) : undefined,
@@ -797,50 +793,8 @@ export class ModelMonitor extends Construct {
     return { constraints: baseline.constraintsS3Uri, statistics: baseline.statisticsS3Uri, config: undefined };
   }
 
-  private modelPackageLookup(modelPackageArn: string): cr.AwsCustomResource {
-    if (this.baselineLookup) return this.baselineLookup;
-    const stack = Stack.of(this);
-    const logGroup = new logs.LogGroup(this, 'BaselineLookupLogs', {
-      encryptionKey: this.encryptionKey,
-      retention: logs.RetentionDays.ONE_YEAR,
-    });
-    this.encryptionKey.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`));
-    const role = new ManagedPolicyRole(this, 'BaselineLookupRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Reads the drift-check baselines of the model package monitored by ${this.namePrefix}`,
-    });
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sagemaker:DescribeModelPackage'], resources: [modelPackageArn] }));
-    logGroup.grantWrite(role);
-    const call: cr.AwsSdkCall = {
-      service: 'SageMaker',
-      action: 'DescribeModelPackage',
-      parameters: { ModelPackageName: modelPackageArn },
-      physicalResourceId: cr.PhysicalResourceId.of(modelPackageArn),
-    };
-    this.baselineLookup = new cr.AwsCustomResource(this, 'BaselineLookup', {
-      onCreate: call,
-      onUpdate: call,
-      role,
-      logGroup,
-      installLatestAwsSdk: false,
-      timeout: Duration.minutes(2),
-    });
-    // The provider function is a singleton of the stack, shared by every AwsCustomResource in it.
-    const provider = stack.node.tryFindChild(AWS_CUSTOM_RESOURCE_PROVIDER_ID);
-    if (provider) {
-      waive(provider, {
-        rules: ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ'],
-        reason: 'CloudFormation invokes this custom-resource provider synchronously once per deployment and fails the stack on error; there is no event to keep',
-      });
-      waive(provider, {
-        rules: ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency'],
-        reason: 'the custom-resource provider runs only during deployments, one invocation per resource change; reserving concurrency would protect nothing',
-      });
-      waive(provider, {
-        rules: [...NagRules.lambdaInVpc],
-        reason: 'the custom-resource provider calls only the regional SageMaker DescribeModelPackage API over TLS with IAM auth and reaches no private resource',
-      });
-    }
+  private modelPackageLookup(modelPackageArn: string): ModelPackageBaselines {
+    this.baselineLookup ??= new ModelPackageBaselines(this, 'BaselineLookup', { modelPackageArn, encryptionKey: this.encryptionKey });
     return this.baselineLookup;
   }
 

@@ -284,11 +284,15 @@ describe('ModelMonitor variants', () => {
     });
     // THEN
     const template = Template.fromStack(stack);
-    template.hasResourceProperties('Custom::AWS', {
-      Create: Match.serializedJson(Match.objectLike({ service: 'SageMaker', action: 'DescribeModelPackage', parameters: { ModelPackageName: packageArn } })),
+    template.hasResourceProperties('Custom::ModelPackageBaselines', {
+      ModelPackageArn: packageArn,
+      RequiredBaselines: ['ModelDataQuality.Constraints', 'ModelDataQuality.Statistics', 'Explainability.Constraints', 'Explainability.ConfigFile'],
     });
-    template.resourceCountIs('Custom::AWS', 1);
-    const field = (f: string) => ({ 'Fn::GetAtt': [Match.stringLikeRegexp('^MonitorBaselineLookup'), `DriftCheckBaselines.${f}.S3Uri`] });
+    template.resourceCountIs('Custom::ModelPackageBaselines', 1);
+    // No asset: the model-deployment stack is deployed as a bare template.
+    template.hasResourceProperties('AWS::Lambda::Function', { Code: { ZipFile: Match.stringLikeRegexp('DescribeModelPackageCommand') }, ReservedConcurrentExecutions: 1 });
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/AssetParameters|cdk-assets|S3Key/);
+    const field = (f: string) => ({ 'Fn::GetAtt': [Match.stringLikeRegexp('^MonitorBaselineLookup'), f] });
     template.hasResourceProperties('AWS::SageMaker::DataQualityJobDefinition', {
       DataQualityBaselineConfig: { ConstraintsResource: { S3Uri: field('ModelDataQuality.Constraints') }, StatisticsResource: { S3Uri: field('ModelDataQuality.Statistics') } },
     });
