@@ -1,2 +1,3 @@
 export * from './mlops-platform';
 export * from './mlops-project';
+export * from './project-template';

@@ -3,6 +3,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -210,9 +211,9 @@ export class ModelPromotionPipeline extends Construct {
   /** Notifications: an approval is waiting, or a promotion failed. */
   public readonly notificationTopic: sns.ITopic;
   /** Decides which package an execution deploys. */
-  public readonly resolveFunction: EventHandlerFunction;
-  /** Tests the staging endpoint. */
-  public readonly smokeTestFunction: EventHandlerFunction;
+  public readonly resolveFunction: lambda.IFunction;
+  /** Tests the staging endpoint (its role, `mlops-<project>-smoke-caller`, is trusted by staging). */
+  public readonly smokeTestFunction: lambda.IFunction;
   /** The sample request of the smoke test. */
   public readonly smokeTestPayload: ssm.StringParameter;
   /** The accounts the pipeline deploys into. */
@@ -259,15 +260,15 @@ export class ModelPromotionPipeline extends Construct {
     const groupName = props.modelPackageGroup.modelPackageGroupName;
     const parameterName = props.approvedModelParameterName ?? PromotionNames.approvedModelParameterName(groupName);
 
-    this.resolveFunction = new EventHandlerFunction(this, 'Resolve', {
+    const resolveHandler = new EventHandlerFunction(this, 'Resolve', {
       handler: 'resolve-model-package',
       description: `Chooses the approved model package a promotion of ${project} deploys`,
       environment: { MODEL_PACKAGE_GROUP_NAME: groupName, APPROVED_MODEL_PARAMETER_NAME: parameterName },
       encryptionKey: this.encryptionKey,
       alarmTopic: this.notificationTopic,
     });
-    props.modelPackageGroup.grantRead(this.resolveFunction.role);
-    this.resolveFunction.role.addToPrincipalPolicy(new iam.PolicyStatement({
+    props.modelPackageGroup.grantRead(resolveHandler.role);
+    resolveHandler.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['ssm:GetParameter'],
       resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: parameterName.replace(/^\//, '') })],
     }));
@@ -276,7 +277,7 @@ export class ModelPromotionPipeline extends Construct {
       description: `Sample request of the ${project} staging smoke test`,
       stringValue: props.smokeTest.payload,
     });
-    this.smokeTestFunction = new EventHandlerFunction(this, 'SmokeTest', {
+    const smokeTestHandler = new EventHandlerFunction(this, 'SmokeTest', {
       handler: 'endpoint-smoke-test',
       description: `Invokes the staging endpoint of ${project} with a sample request`,
       environment: {},
@@ -285,20 +286,23 @@ export class ModelPromotionPipeline extends Construct {
       roleName: PromotionNames.smokeTestCallerRoleName(project),
       timeout: Duration.minutes(2),
     });
-    this.smokeTestPayload.grantRead(this.smokeTestFunction.role);
+    this.smokeTestPayload.grantRead(smokeTestHandler.role);
     const stagingAccount = props.staging.account;
     const stagingRegion = props.staging.region ?? stack.region;
     const smokeTestRoleArn = PromotionNames.roleArn(stack.partition, stagingAccount, PromotionNames.smokeTestRoleName(project));
-    this.smokeTestFunction.role.addToPrincipalPolicy(new iam.PolicyStatement({
+    smokeTestHandler.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['sts:AssumeRole'],
       resources: [smokeTestRoleArn],
     }));
-    for (const fn of [this.resolveFunction, this.smokeTestFunction]) {
+    for (const fn of [resolveHandler, smokeTestHandler]) {
       waive(fn.role, {
         rules: ['AwsSolutions-IAM5[Resource::*]'],
         reason: 'codepipeline:PutJobSuccessResult and PutJobFailureResult, and X-Ray writes, support no resource-level permissions',
       });
     }
+
+    this.resolveFunction = resolveHandler.function;
+    this.smokeTestFunction = smokeTestHandler.function;
 
     this.pipeline = new codepipeline.Pipeline(this, 'Resource', {
       pipelineType: codepipeline.PipelineType.V2,
@@ -338,7 +342,7 @@ export class ModelPromotionPipeline extends Construct {
 
     const resolve = new cpactions.LambdaInvokeAction({
       actionName: 'ResolveModelPackage',
-      lambda: this.resolveFunction.function,
+      lambda: resolveHandler.function,
       userParameters: { requestedModelPackageArn: `#{variables.${MODEL_PACKAGE_ARN_VARIABLE}}` },
       variablesNamespace: 'Resolve',
       role: this.role,
@@ -376,7 +380,7 @@ export class ModelPromotionPipeline extends Construct {
       stageName: 'TestStaging',
       actions: [new cpactions.LambdaInvokeAction({
         actionName: 'SmokeTest',
-        lambda: this.smokeTestFunction.function,
+        lambda: smokeTestHandler.function,
         role: this.role,
         variablesNamespace: 'SmokeTest',
         userParameters: {
@@ -432,10 +436,10 @@ export class ModelPromotionPipeline extends Construct {
       reason: 'CodePipeline Lambda actions need lambda:ListFunctions, which supports no resource-level permissions',
     });
     waive(this.role, {
-      rules: [this.resolveFunction.function, this.smokeTestFunction.function].map((fn) => nagName(`${fn.functionArn}:*`)),
+      rules: [resolveHandler.function, smokeTestHandler.function].map((fn) => nagName(`${fn.functionArn}:*`)),
       reason: 'invoking a function grants its versions and aliases too (<function arn>:*); only the two promotion handlers are named',
     });
-    waive(this.resolveFunction.role, {
+    waive(resolveHandler.role, {
       rules: [nagName(Stack.of(this).formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${groupName}/*` }))],
       reason: 'model packages are versions of the group with ARNs model-package/<group>/<version>; the pattern admits this group only',
     });

@@ -1,10 +1,10 @@
-import { Aspects, IAspect, Stack, Token } from 'aws-cdk-lib';
+import { Aspects, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { nagResourceName, waive } from '../private/compliance';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { PromotionNames } from './promotion-names';
-import { templatePermissions } from './template-permissions';
+import { TemplatePermissionsAspect } from './template-permissions';
 
 /**
  * Properties of a `PromotionDeployTarget`.
@@ -101,9 +101,10 @@ export class PromotionDeployTarget extends Construct {
       this.executionRole.addToPrincipalPolicy(statement);
     }
     // The template may still grow after this construct (monitors, alarms): derive at synthesis.
-    Aspects.of(this).add(new ExecutionPermissions(this.executionRole, props.template, {
+    Aspects.of(this).add(new TemplatePermissionsAspect(this.executionRole, props.template, {
       partition: stack.partition, region: stack.region, account: stack.account, stackNames: props.stackNames,
-    }, owner, (props.additionalExecutionStatements ?? []).length > 0));
+    }, owner, (props.additionalExecutionStatements ?? []).length > 0,
+    'CloudFormation names new resources <stack>-<logical id>-<suffix>; patterns fix the stack name, and SageMaker, KMS and Auto Scaling resources are created with generated ids'));
 
     this.deployRole = new ManagedPolicyRole(this, 'DeployRole', {
       roleName: PromotionNames.deployRoleName(project),
@@ -163,47 +164,6 @@ export class PromotionDeployTarget extends Construct {
         actions: ['sagemaker:InvokeEndpoint'],
         resources: [stack.formatArn({ service: 'sagemaker', resource: 'endpoint', resourceName: props.smokeTestEndpointName.toLowerCase() })],
       }));
-    }
-  }
-}
-
-class ExecutionPermissions implements IAspect {
-  private done = false;
-
-  constructor(
-    private readonly role: iam.Role,
-    private readonly template: Stack,
-    private readonly ctx: { partition: string; region: string; account: string; stackNames: string[] },
-    private readonly owner: string,
-    private readonly hasAdditional: boolean,
-  ) {}
-
-  public visit(_node: IConstruct): void {
-    if (this.done) return;
-    this.done = true;
-    const { statements, unsupported } = templatePermissions(this.template, this.ctx);
-    if (unsupported.length > 0 && !this.hasAdditional) {
-      throw new Error(`${this.owner}: cannot derive CloudFormation permissions for ${unsupported.join(', ')} in template ${this.template.node.path}; pass additionalExecutionStatements`);
-    }
-    for (const statement of statements) {
-      this.role.addToPrincipalPolicy(statement);
-    }
-    const wildcardResources = new Set<string>();
-    const wildcardActions = new Set<string>();
-    for (const s of statements) {
-      const json = s.toStatementJson() as { Resource?: string | string[]; Action?: string | string[] };
-      for (const r of ([] as string[]).concat(json.Resource ?? [])) {
-        if (typeof r === 'string' && r.includes('*')) wildcardResources.add(r);
-      }
-      for (const a of ([] as string[]).concat(json.Action ?? [])) {
-        if (a.includes('*')) wildcardActions.add(a);
-      }
-    }
-    if (wildcardResources.size > 0) {
-      waive(this.role, {
-        rules: [...wildcardResources].map((r) => `AwsSolutions-IAM5[Resource::${nagResourceName(Stack.of(this.role), r)}]`),
-        reason: 'CloudFormation names new resources <stack>-<logical id>-<suffix>; patterns fix the stack name, and SageMaker, KMS and Auto Scaling resources are created with generated ids',
-      });
     }
   }
 }

@@ -1,4 +1,6 @@
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import { CfnResource, IAspect, Stack } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { nagResourceName, waive } from '../private/compliance';
 import * as iam from 'aws-cdk-lib/aws-iam';
 
 /**
@@ -14,7 +16,7 @@ interface ResourcePermissions {
   readonly extra?: (ctx: PermissionContext) => iam.PolicyStatement[];
 }
 
-interface PermissionContext {
+export interface PermissionContext {
   readonly partition: string;
   readonly region: string;
   readonly account: string;
@@ -33,6 +35,15 @@ const PERMISSIONS: { [type: string]: ResourcePermissions } = {
       actions: ['sagemaker:DescribeModelPackage'],
       resources: [`arn:${ctx.partition}:sagemaker:${ctx.region}:*:model-package/*`],
     })],
+  },
+  'AWS::SageMaker::ModelPackageGroup': {
+    actions: ['sagemaker:CreateModelPackageGroup', 'sagemaker:DeleteModelPackageGroup', 'sagemaker:DescribeModelPackageGroup',
+      'sagemaker:PutModelPackageGroupPolicy', 'sagemaker:GetModelPackageGroupPolicy', 'sagemaker:DeleteModelPackageGroupPolicy', ...SAGEMAKER_TAGS],
+    resources: ['arn:{partition}:sagemaker:{region}:{account}:model-package-group/*'],
+  },
+  'AWS::SageMaker::Pipeline': {
+    actions: ['sagemaker:CreatePipeline', 'sagemaker:UpdatePipeline', 'sagemaker:DeletePipeline', 'sagemaker:DescribePipeline', ...SAGEMAKER_TAGS],
+    resources: ['arn:{partition}:sagemaker:{region}:{account}:pipeline/*'],
   },
   'AWS::SageMaker::EndpointConfig': {
     actions: ['sagemaker:CreateEndpointConfig', 'sagemaker:DeleteEndpointConfig', 'sagemaker:DescribeEndpointConfig', ...SAGEMAKER_TAGS],
@@ -206,4 +217,47 @@ export function templatePermissions(template: Stack, ctx: PermissionContext): { 
     statements.push(...(p.extra?.(ctx) ?? []));
   }
   return { statements, unsupported };
+}
+
+/**
+ * Adds the derived permissions of a template to a role at synthesis, when the template is
+ * complete (constructs may add resources to it after the role is defined), and acknowledges the
+ * wildcard patterns it had to use, naming each.
+ */
+export class TemplatePermissionsAspect implements IAspect {
+  private done = false;
+
+  constructor(
+    private readonly role: iam.Role,
+    private readonly template: Stack,
+    private readonly ctx: PermissionContext,
+    private readonly owner: string,
+    private readonly hasAdditional: boolean,
+    private readonly reason: string,
+  ) {}
+
+  public visit(_node: IConstruct): void {
+    if (this.done) return;
+    this.done = true;
+    const { statements, unsupported } = templatePermissions(this.template, this.ctx);
+    if (unsupported.length > 0 && !this.hasAdditional) {
+      throw new Error(`${this.owner}: cannot derive CloudFormation permissions for ${unsupported.join(', ')} in template ${this.template.node.path}; pass additional statements`);
+    }
+    for (const statement of statements) {
+      this.role.addToPrincipalPolicy(statement);
+    }
+    const wildcards = new Set<string>();
+    for (const s of statements) {
+      const json = s.toStatementJson() as { Resource?: string | string[] };
+      for (const r of ([] as string[]).concat(json.Resource ?? [])) {
+        if (typeof r === 'string' && r.includes('*')) wildcards.add(r);
+      }
+    }
+    if (wildcards.size > 0) {
+      waive(this.role, {
+        rules: [...wildcards].map((r) => `AwsSolutions-IAM5[Resource::${nagResourceName(Stack.of(this.role), r)}]`),
+        reason: this.reason,
+      });
+    }
+  }
 }

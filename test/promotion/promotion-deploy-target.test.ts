@@ -84,7 +84,7 @@ describe('PromotionDeployTarget', () => {
       new iam.User(t, 'NotAllowed');
       return t;
     });
-    expect(() => Template.fromStack(staging)).toThrow(/PromotionDeployTarget Staging\/Target: cannot derive CloudFormation permissions for AWS::IAM::User in template Tooling\/T; pass additionalExecutionStatements/);
+    expect(() => Template.fromStack(staging)).toThrow(/PromotionDeployTarget Staging\/Target: cannot derive CloudFormation permissions for AWS::IAM::User in template Tooling\/T; pass additional statements/);
   });
 
   test('fails for a bad tooling account and stack name, together', () => {
