@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ArnFormat, Duration, IResource, Names, Resource, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, IResource, Names, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,11 +9,10 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PipelineDefinition } from './definition/pipeline-definition';
 import { derivePermissions } from './execution-permissions';
-import { SageMakerPipelineScheduleTarget, SageMakerPipelineTarget } from './sagemaker-pipeline-target';
+import { SageMakerPipelineScheduleTarget, SageMakerPipelineTarget, SageMakerPipelineTargetProps } from './sagemaker-pipeline-target';
 import { IModelPackageGroup } from '../registry/model-package-group';
 import { nagResourceName, waive } from '../private/compliance';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
@@ -185,40 +184,9 @@ abstract class ModelBuildPipelineBase extends Resource implements IModelBuildPip
 }
 
 /**
- * How a trigger starts the pipeline.
- */
-export interface PipelineStartOptions {
-  /**
-   * Pipeline parameters the execution starts with.
-   * @default - none: the parameters' defaults
-   */
-  readonly parameters?: { [name: string]: string };
-  /**
-   * The role EventBridge assumes to start the pipeline.
-   * @default - a new role that may start only this pipeline
-   */
-  readonly role?: iam.IRole;
-  /**
-   * Where starts that keep failing go.
-   * @default - none: they are dropped after the retries
-   */
-  readonly deadLetterQueue?: sqs.IQueue;
-  /**
-   * Retries of a failed start.
-   * @default 185 (EventBridge's default)
-   */
-  readonly retryAttempts?: number;
-  /**
-   * How long a start is retried.
-   * @default Duration.hours(24)
-   */
-  readonly maxEventAge?: Duration;
-}
-
-/**
  * A schedule of the pipeline.
  */
-export interface PipelineScheduleOptions extends PipelineStartOptions {
+export interface PipelineScheduleOptions extends SageMakerPipelineTargetProps {
   /** When to start, e.g. `ScheduleExpression.rate(Duration.days(7))`. */
   readonly schedule: scheduler.ScheduleExpression;
   /**
@@ -236,7 +204,7 @@ export interface PipelineScheduleOptions extends PipelineStartOptions {
 /**
  * New data that starts the pipeline.
  */
-export interface NewDataTriggerOptions extends PipelineStartOptions {
+export interface NewDataTriggerOptions extends SageMakerPipelineTargetProps {
   /** The bucket; it must send events to EventBridge (`eventBridgeEnabled: true`). */
   readonly bucket: s3.IBucket;
   /**
@@ -440,6 +408,18 @@ export class ModelBuildPipeline extends ModelBuildPipelineBase {
     });
     this.resource.node.addDependency(this.role);
     if (!props.role) this.waiveWildcards();
+
+    // The role and the template were derived from the definition as it was here: a step added
+    // or changed later (addDependsOn) would run without its permissions, so say so at synth.
+    this.node.addValidation({
+      validate: () => {
+        const problems = props.definition.validate();
+        if (problems.length > 0) return [`invalid pipeline definition: ${problems.join('; ')}`];
+        return JSON.stringify(props.definition.toJson()) === rendered
+          ? []
+          : ['the definition changed after the pipeline was created; create the ModelBuildPipeline once the definition is complete'];
+      },
+    });
   }
 
   /**

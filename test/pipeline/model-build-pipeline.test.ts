@@ -297,3 +297,21 @@ describe('ModelBuildPipeline validation', () => {
     expect(PipelineExpression.fromNumber(1).toJson()).toBe(1);
   });
 });
+
+describe('ModelBuildPipeline at synth', () => {
+  test('fails when the definition changes after the pipeline was created', () => {
+    // GIVEN
+    const app = new App();
+    const stack = new Stack(app, 'Late', { env });
+    const first = new FailStep('first');
+    const second = new FailStep('second');
+    const definition = PipelineDefinition.fromSteps({ steps: [first, second] });
+    new ModelBuildPipeline(stack, 'Pipeline', { definition });
+
+    // WHEN a dependency is added afterwards
+    second.addDependsOn(first);
+
+    // THEN
+    expect(() => app.synth()).toThrow(/the definition changed after the pipeline was created/);
+  });
+});
