@@ -33,17 +33,17 @@ export abstract class Condition {
   }
 
   /** `In`: the value is one of the values. */
-  public static in(value: PipelineExpression, values: PipelineExpression[]): Condition {
+  public static isIn(value: PipelineExpression, values: PipelineExpression[]): Condition {
     return new InCondition(value, values);
   }
 
   /** `Not`: the condition does not hold. */
-  public static not(condition: Condition): Condition {
+  public static negate(condition: Condition): Condition {
     return new NotCondition(condition);
   }
 
   /** `Or`: at least one of the conditions holds. */
-  public static or(conditions: Condition[]): Condition {
+  public static anyOf(conditions: Condition[]): Condition {
     return new OrCondition(conditions);
   }
 

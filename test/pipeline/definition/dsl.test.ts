@@ -82,10 +82,10 @@ describe('conditions', () => {
   });
 
   test('In, Not and Or serialize as the SDK does', () => {
-    const inValues = Condition.in(left, [one, PipelineExpression.fromNumber(2)]);
+    const inValues = Condition.isIn(left, [one, PipelineExpression.fromNumber(2)]);
     expect(inValues.toJson()).toEqual({ Type: 'In', QueryValue: { Get: 'Parameters.A' }, Values: [1, 2] });
-    expect(Condition.not(inValues).toJson()).toEqual({ Type: 'Not', Expression: inValues.toJson() });
-    expect(Condition.or([inValues, Condition.equalTo(PipelineExpression.fromString('x'), PipelineExpression.fromBoolean(true))]).toJson())
+    expect(Condition.negate(inValues).toJson()).toEqual({ Type: 'Not', Expression: inValues.toJson() });
+    expect(Condition.anyOf([inValues, Condition.equalTo(PipelineExpression.fromString('x'), PipelineExpression.fromBoolean(true))]).toJson())
       .toEqual({ Type: 'Or', Conditions: [inValues.toJson(), { Type: 'Equals', LeftValue: 'x', RightValue: true }] });
   });
 });
