@@ -48,6 +48,15 @@ export interface ModelDeploymentStackProps extends StackProps {
  * `dataCaptureS3Uri`. It holds no assets, so it can be deployed as a bare template.
  */
 export class ModelDeploymentStack extends Stack {
+  /** The name of the parameter that carries the model package ARN: `ModelPackageArn`. */
+  public static readonly MODEL_PACKAGE_ARN_PARAMETER = MODEL_PACKAGE_ARN_PARAMETER_NAME;
+
+  /** The name of the parameter that carries the shadow variant's model package ARN: `ShadowModelPackageArn`. */
+  public static readonly SHADOW_MODEL_PACKAGE_ARN_PARAMETER = SHADOW_MODEL_PACKAGE_ARN_PARAMETER_NAME;
+
+  /** The pattern both parameters accept: a versioned model package ARN. */
+  public static readonly MODEL_PACKAGE_ARN_PATTERN = MODEL_PACKAGE_ARN_PATTERN;
+
   /** The `ModelPackageArn` parameter. */
   public readonly modelPackageArnParameter: CfnParameter;
 

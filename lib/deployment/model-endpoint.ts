@@ -516,6 +516,9 @@ export class ModelEndpoint extends ModelEndpointBase {
   /** The bucket of captured data, when data capture is on. */
   public readonly dataCaptureBucket?: s3.IBucket;
 
+  /** Whether the endpoint captures requests and responses (Model Monitor reads nothing else). */
+  public readonly dataCaptureEnabled: boolean;
+
   /** The S3 URI of captured data (`s3://bucket/prefix`), when data capture is on: Model Monitor reads it. */
   public readonly dataCaptureS3Uri?: string;
 
@@ -571,6 +574,7 @@ export class ModelEndpoint extends ModelEndpointBase {
     const networkIsolation = props.networkIsolation ?? !serverless;
 
     validate(this, props, captureEnabled, networkIsolation);
+    this.dataCaptureEnabled = captureEnabled;
 
     this.endpointName = props.endpointName ?? Names.uniqueResourceName(this, { maxLength: 63, separator: '-' });
     this.encryptionKey = props.encryptionKey ?? createEncryptionKey(this, 'Key', `Encrypts the storage, captured data and logs of the ${this.node.path} endpoint`);
@@ -842,12 +846,14 @@ export class ModelEndpoint extends ModelEndpointBase {
       scalableDimension: 'sagemaker:variant:DesiredInstanceCount',
       minCapacity: options.minCapacity,
       maxCapacity: options.maxCapacity,
-      // The service-linked role Application Auto Scaling creates for SageMaker; a role of our own
-      // would need an inline policy and broader rights.
+      // The L2 needs a role; the resource gets none (below), so Application Auto Scaling uses,
+      // and creates if needed, its service-linked role for SageMaker: no role of ours with an
+      // inline policy, and nothing to pass.
       role: iam.Role.fromRoleArn(this, 'ScalingRole',
         `arn:${stack.partition}:iam::${stack.account}:role/aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint`,
         { mutable: false }),
     });
+    (target.node.defaultChild as appscaling.CfnScalableTarget).addPropertyDeletionOverride('RoleARN');
     target.node.addDependency(this.resource);
     const cooldowns = {
       scaleInCooldown: options.scaleInCooldown ?? Duration.minutes(5),

@@ -7,6 +7,7 @@ import { CfnEndpointConfig } from 'aws-cdk-lib/aws-sagemaker';
 import {
   CapacitySize, DeploymentStrategy, EndpointInference, MODEL_PACKAGE_ARN_PATTERN, ModelDeploymentStack, ModelEndpoint,
 } from '../../lib/deployment';
+import { MODEL_PACKAGE_ARN_PARAMETER } from '../../lib/promotion';
 import { runCfnLint } from '../compliance/cfn-lint';
 import { complianceProblems } from '../harness/compliance';
 import { CONTEXT, PACKAGE_ARN, PRODUCTION, SHADOW_ARN, STAGING } from './fixtures';
@@ -42,6 +43,8 @@ describe('ModelDeploymentStack', () => {
   test('takes the model package ARN as a parameter that accepts only versioned package ARNs', () => {
     // THEN
     stagingTemplate.hasParameter('ModelPackageArn', { Type: 'String', AllowedPattern: MODEL_PACKAGE_ARN_PATTERN });
+    // the promotion pipeline passes the ARN under this name
+    expect(ModelDeploymentStack.MODEL_PACKAGE_ARN_PARAMETER).toEqual(MODEL_PACKAGE_ARN_PARAMETER);
     const pattern = new RegExp(MODEL_PACKAGE_ARN_PATTERN);
     expect(pattern.test('arn:aws:sagemaker:eu-west-1:111111111111:model-package/churn/12')).toBe(true);
     expect(pattern.test('arn:aws:sagemaker:eu-west-1:111111111111:model-package-group/churn')).toBe(false);
@@ -86,6 +89,7 @@ describe('ModelDeploymentStack', () => {
 
   test('exposes what monitors need and outputs the endpoint name', () => {
     expect(staging.endpoint).toBeInstanceOf(ModelEndpoint);
+    expect(staging.endpoint.dataCaptureEnabled).toBe(true);
     expect(staging.endpointName).toEqual('churn');
     expect(staging.dataCaptureS3Uri).toBeDefined();
     expect(staging.dataCaptureBucket).toBeDefined();

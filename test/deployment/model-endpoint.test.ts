@@ -98,6 +98,7 @@ describe('ModelEndpoint, real-time with defaults', () => {
         }],
       },
     });
+    expect(endpoint.dataCaptureEnabled).toBe(true);
     expect(endpoint.dataCaptureBucket).toBeDefined();
     expect(Stack.of(endpoint).resolve(endpoint.dataCaptureS3Uri)).toEqual({
       'Fn::Join': ['', ['s3://', { Ref: Stack.of(endpoint).getLogicalId(endpoint.dataCaptureBucket!.node.defaultChild as s3.CfnBucket) }, '/data-capture']],
@@ -293,6 +294,7 @@ describe('ModelEndpoint, what a user already has', () => {
     template.hasResourceProperties('AWS::SageMaker::EndpointConfig', { DataCaptureConfig: Match.absent() });
     expect(endpoint.dataCaptureBucket).toBeUndefined();
     expect(endpoint.dataCaptureS3Uri).toBeUndefined();
+    expect(endpoint.dataCaptureEnabled).toBe(false);
   });
 
   test('captures into a given bucket and prefix, at a given sampling, with content types', () => {
@@ -423,7 +425,8 @@ describe('ModelEndpoint, autoscaling', () => {
       ResourceId: `endpoint/${endpoint.endpointName}/variant/AllTraffic`,
       MinCapacity: 2,
       MaxCapacity: 8,
-      RoleARN: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint$')])] },
+      // no role: Application Auto Scaling uses its service-linked role for SageMaker
+      RoleARN: Match.absent(),
     });
     template.hasResource('AWS::ApplicationAutoScaling::ScalableTarget', { DependsOn: [Stack.of(endpoint).getLogicalId(endpoint.resource)] });
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
