@@ -5,6 +5,7 @@ import { ArnFormat, IResource, Names, Resource, Stack, Token } from 'aws-cdk-lib
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
@@ -263,6 +264,12 @@ export interface ModelBuildPipelineProps {
    */
   readonly dataBuckets?: s3.IBucket[];
   /**
+   * KMS keys the steps' jobs encrypt volumes and outputs with (`VolumeKmsKeyId`, `KmsKeyId`):
+   * SageMaker creates grants on them as the pipeline's role when it starts the jobs.
+   * @default - none
+   */
+  readonly jobEncryptionKeys?: kms.IKey[];
+  /**
    * Steps of one execution that run at once at most.
    * @default - SageMaker's default (50)
    */
@@ -382,6 +389,14 @@ export class ModelBuildPipeline extends ModelBuildPipelineBase {
       }));
     }
     for (const bucket of props.dataBuckets ?? []) bucket.grantRead(this.role);
+    for (const key of props.jobEncryptionKeys ?? []) {
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:DescribeKey'], resources: [key.keyArn] }));
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['kms:CreateGrant'],
+        resources: [key.keyArn],
+        conditions: { Bool: { 'kms:GrantIsForAWSResource': true } },
+      }));
+    }
     const rendered = JSON.stringify(json);
     let pipelineDefinition: any;
     if (rendered.length <= limit) {

@@ -2,6 +2,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -238,6 +239,26 @@ describe('ModelBuildPipeline definitions in S3', () => {
     // and a definition under the limit is inlined
     const small = new ModelBuildPipeline(stack, 'Small', { definition });
     expect(small.definitionAsset).toBeUndefined();
+  });
+
+  test('the role may create grants, for AWS resources only, on the jobs\' keys', () => {
+    // GIVEN
+    const stack = new Stack(new App(), 'Keys', { env });
+    const { definition } = buildDefinition(stack, 'churn', { literalRole: true });
+    const key = new kms.Key(stack, 'JobKey', { enableKeyRotation: true });
+
+    // WHEN
+    new ModelBuildPipeline(stack, 'Pipeline', { definition, jobEncryptionKeys: [key] });
+
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'kms:DescribeKey', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('JobKey'), 'Arn'] } }),
+          Match.objectLike({ Action: 'kms:CreateGrant', Condition: { Bool: { 'kms:GrantIsForAWSResource': true } } }),
+        ]),
+      },
+    });
   });
 
   test('fails when a definition too large to inline holds deploy-time values', () => {

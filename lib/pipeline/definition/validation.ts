@@ -99,6 +99,24 @@ export function definitionProblems(definition: any): string[] {
     }
   }
 
+  // Property files are written to one of the step's outputs
+  for (const step of steps) {
+    const files = step.json.PropertyFiles;
+    if (files === undefined) continue;
+    if (!Array.isArray(files)) {
+      problems.push(`step '${step.name}' has PropertyFiles that are not a list`);
+      continue;
+    }
+    const outputs = (step.json.Arguments?.ProcessingOutputConfig?.Outputs ?? []).map((o: any) => o?.OutputName);
+    for (const file of files) {
+      if (typeof file?.PropertyFileName !== 'string' || typeof file?.OutputName !== 'string' || typeof file?.FilePath !== 'string') {
+        problems.push(`step '${step.name}' has a property file without PropertyFileName, OutputName and FilePath`);
+      } else if (!outputs.includes(file.OutputName)) {
+        problems.push(`step '${step.name}' writes property file '${file.PropertyFileName}' to output '${file.OutputName}' which the step does not have`);
+      }
+    }
+  }
+
   // Unique names
   const byName = new Map<string, FoundStep[]>();
   for (const step of steps) byName.set(step.name, [...(byName.get(step.name) ?? []), step]);

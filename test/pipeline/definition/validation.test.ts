@@ -76,6 +76,12 @@ describe('validation', () => {
       .toThrow(/step 'gate' reads property file 'Report' which step 'evaluate' does not declare/);
   });
 
+  test('fails when a property file is written to an output the step does not have', () => {
+    const evaluate = processing('evaluate', { propertyFiles: [new PropertyFile({ name: 'Report', outputName: 'metrics', path: 'r.json' })] });
+    expect(() => PipelineDefinition.fromSteps({ steps: [evaluate] }))
+      .toThrow(/step 'evaluate' writes property file 'Report' to output 'metrics' which the step does not have/);
+  });
+
   test('fails when DependsOn names a step that is not in the pipeline', () => {
     expect(() => PipelineDefinition.fromJson(json([step('a', { DependsOn: ['ghost'] })])))
       .toThrow(/step 'a' depends on step 'ghost' which is not in the pipeline/);
