@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { badNames, monitorAlarmPattern, violationsPattern } from './drift-events';
+import { ModelMonitor } from './model-monitor';
 import { IModelBuildPipeline } from '../pipeline/model-build-pipeline';
 import { NagRules, waive } from '../private/compliance';
 import { createEncryptionKey } from '../private/encryption-key';
@@ -65,14 +66,21 @@ export interface DriftRetrainingProps {
   /**
    * Endpoints whose drift retrains this pipeline.
    *
-   * @default - none; give `endpointNames`, `monitoringScheduleNames` or both
+   * @default - none; give `monitors`, `endpointNames` or `monitoringScheduleNames`
    */
   readonly endpointNames?: string[];
 
   /**
+   * Monitors whose drift retrains this pipeline: their endpoints and schedules are watched.
+   *
+   * @default - none; give `monitors`, `endpointNames` or `monitoringScheduleNames`
+   */
+  readonly monitors?: ModelMonitor[];
+
+  /**
    * Monitoring schedules whose drift retrains this pipeline (batch-transform monitors have no endpoint).
    *
-   * @default - none; give `endpointNames`, `monitoringScheduleNames` or both
+   * @default - none; give `monitors`, `endpointNames` or `monitoringScheduleNames`
    */
   readonly monitoringScheduleNames?: string[];
 
@@ -165,10 +173,19 @@ export class DriftRetraining extends Construct {
   public readonly errorAlarm: cloudwatch.IAlarm;
   /** Alarm: the handler received events it could not parse. */
   public readonly malformedEventAlarm: cloudwatch.IAlarm;
+  /** The endpoints whose drift retrains the pipeline. */
+  public readonly endpointNames: string[];
+  /** The monitoring schedules (of batch-transform monitors) whose drift retrains the pipeline. */
+  public readonly monitoringScheduleNames: string[];
 
   constructor(scope: Construct, id: string, props: DriftRetrainingProps) {
     super(scope, id);
-    validateDriftRetraining(this, props);
+    const monitors = props.monitors ?? [];
+    const endpointNames = [...new Set([...(props.endpointNames ?? []), ...monitors.flatMap((m) => (m.endpointName ? [m.endpointName] : []))])];
+    const scheduleNames = [...new Set([...(props.monitoringScheduleNames ?? []), ...monitors.filter((m) => !m.endpointName).flatMap((m) => m.monitoringScheduleNames)])];
+    validateDriftRetraining(this, { ...props, endpointNames, monitoringScheduleNames: scheduleNames });
+    this.endpointNames = endpointNames;
+    this.monitoringScheduleNames = scheduleNames;
 
     this.encryptionKey = props.encryptionKey ?? createEncryptionKey(this, 'Key', 'Encrypts the drift-to-retraining handler logs, dead letters, environment and notifications');
     // EventBridge writes undeliverable events into the key-encrypted dead-letter queue.
@@ -192,8 +209,8 @@ export class DriftRetraining extends Construct {
       environment: {
         PIPELINE_NAME: props.pipeline.pipelineName,
         TOPIC_ARN: this.topic.topicArn,
-        WATCHED_ENDPOINTS: Stack.of(this).toJsonString(props.endpointNames ?? []),
-        WATCHED_MONITORING_SCHEDULES: Stack.of(this).toJsonString(props.monitoringScheduleNames ?? []),
+        WATCHED_ENDPOINTS: Stack.of(this).toJsonString(endpointNames),
+        WATCHED_MONITORING_SCHEDULES: Stack.of(this).toJsonString(scheduleNames),
         COOLDOWN_SECONDS: String((props.cooldown ?? Duration.days(1)).toSeconds()),
         PIPELINE_PARAMETER_NAMES: JSON.stringify({
           reason: parameterNames.reason ?? 'RetrainReason',
@@ -247,7 +264,7 @@ function validateDriftRetraining(scope: Construct, props: DriftRetrainingProps):
   const endpoints = props.endpointNames ?? [];
   const schedules = props.monitoringScheduleNames ?? [];
   if (endpoints.length + schedules.length === 0) {
-    problems.push('give endpointNames or monitoringScheduleNames: without them no drift is ever for this pipeline');
+    problems.push('give monitors, endpointNames or monitoringScheduleNames: without them no drift is ever for this pipeline');
   }
   const badEndpoints = badNames(endpoints);
   if (badEndpoints.length > 0) problems.push(`endpointNames must be SageMaker names, got ${badEndpoints.join(', ')}`);

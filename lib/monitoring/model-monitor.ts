@@ -10,6 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { ALARM_STATE_CHANGE, SAGEMAKER_NAME, violationsPattern } from './drift-events';
 import { MonitorSchedule } from './monitor-schedule';
@@ -293,7 +294,7 @@ export interface ModelMonitorProps {
   /**
    * Prefix of the monitoring schedule names (`<prefix>-data-quality`, ...), at most 42 characters.
    *
-   * @default - the endpoint name; required for a batch transform
+   * @default - the endpoint name (shortened with a hash when longer than 42 characters); required for a batch transform
    */
   readonly namePrefix?: string;
 
@@ -446,7 +447,7 @@ export class ModelMonitor extends Construct {
     const target = props.target;
     this.batch = target.endpointName === undefined;
     this.endpointName = target.endpointName;
-    this.namePrefix = props.namePrefix ?? target.endpointName ?? '';
+    this.namePrefix = props.namePrefix ?? defaultNamePrefix(target.endpointName);
     this.validate(props);
 
     this.encryptionKey = props.encryptionKey ?? createEncryptionKey(this, 'Key', `Encrypts the Model Monitor reports and volumes of ${this.namePrefix}`);
@@ -778,7 +779,7 @@ export class ModelMonitor extends Construct {
    */
   private baselineFiles(baseline: MonitoringBaseline | undefined, constraintsField: string, statisticsField?: string, configField?: string) {
     if (!baseline) return {};
-    if (baseline.bucket) baseline.bucket.grantRead(this.role);
+    if (baseline.bucket) this.grantReadBucket(baseline.bucket);
     if (baseline.modelPackageArn) {
       const lookup = this.modelPackageLookup(baseline.modelPackageArn);
       const field = (f: string) => lookup.s3Uri(f);
@@ -802,7 +803,7 @@ export class ModelMonitor extends Construct {
     const stack = Stack.of(this);
     const target = props.target;
     // Captured data
-    if (target.dataCaptureBucket) target.dataCaptureBucket.grantRead(this.role);
+    if (target.dataCaptureBucket) this.grantReadBucket(target.dataCaptureBucket);
     else if (target.dataCaptureS3Uri) this.grantReadS3(target.dataCaptureS3Uri);
     target.dataCaptureKey?.grantDecrypt(this.role);
 
@@ -856,12 +857,26 @@ export class ModelMonitor extends Construct {
   }
 
   /**
+   * Grants reading the objects of a bucket handed to us (captured data, ground truth, baselines),
+   * with exact actions rather than `grantRead`'s `s3:GetObject*`, `s3:List*`.
+   */
+  private grantReadBucket(bucket: s3.IBucket): void {
+    if (this.readGrants.has(bucket.node.path)) return;
+    this.readGrants.add(bucket.node.path);
+    const objects = bucket.arnForObjects('*');
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objects] }));
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+    bucket.encryptionKey?.grantDecrypt(this.role);
+    this.wildcardResources.push(objects);
+  }
+
+  /**
    * Grants read of one object (`file`) or below a prefix of an S3 URI. Skipped for a token: pass
    * the bucket instead.
    */
   private grantReadS3(uri: string, bucket?: s3.IBucket, file = false): void {
     if (bucket) {
-      bucket.grantRead(this.role);
+      this.grantReadBucket(bucket);
       return;
     }
     const parsed = parseS3Uri(uri);
@@ -953,4 +968,12 @@ export class ModelMonitor extends Construct {
  */
 function jobDefinitionNameOf(arn: string): string {
   return Fn.select(1, Fn.split('/', arn));
+}
+
+/** The endpoint name, or when too long for a schedule name, its start and a hash of the whole. */
+function defaultNamePrefix(endpointName: string | undefined): string {
+  if (endpointName === undefined) return '';
+  if (Token.isUnresolved(endpointName) || endpointName.length <= MAX_PREFIX) return endpointName;
+  const hash = createHash('sha256').update(endpointName).digest('hex').slice(0, 8);
+  return `${endpointName.slice(0, MAX_PREFIX - 9).replace(/-+$/, '')}-${hash}`;
 }

@@ -1,5 +1,6 @@
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { ModelEndpoint } from '../deployment/model-endpoint';
 
 /**
  * Format of the data a batch-transform monitor reads.
@@ -106,6 +107,15 @@ export class MonitoringTarget {
   /** A real-time endpoint; it must capture data. */
   public static endpoint(options: EndpointMonitoringTargetOptions): MonitoringTarget {
     return new MonitoringTarget(options.endpointName, options.dataCaptureEnabled, options.dataCaptureS3Uri, options.dataCaptureBucket, options.dataCaptureKey, undefined);
+  }
+
+  /**
+   * A `ModelEndpoint` (or the endpoint of a `ModelDeploymentStack`): its name, its data capture
+   * setting, its capture bucket and key.
+   */
+  public static fromModelEndpoint(endpoint: ModelEndpoint): MonitoringTarget {
+    return new MonitoringTarget(endpoint.endpointName, endpoint.dataCaptureS3Uri !== undefined, endpoint.dataCaptureS3Uri,
+      endpoint.dataCaptureBucket, endpoint.encryptionKey, undefined);
   }
 
   /** A batch transform's captured data. */

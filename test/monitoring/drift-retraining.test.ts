@@ -129,7 +129,7 @@ describe('DriftRetraining', () => {
   });
 
   test.each([
-    [{}, /DriftRetraining Tooling\/Drift: give endpointNames or monitoringScheduleNames/],
+    [{}, /DriftRetraining Tooling\/Drift: give monitors, endpointNames or monitoringScheduleNames/],
     [{ endpointNames: ['bad_name'] }, /endpointNames must be SageMaker names, got "bad_name"/],
     [{ monitoringScheduleNames: ['-x'] }, /monitoringScheduleNames must be SageMaker names, got "-x"/],
     [{ endpointNames: ['e'], cooldown: Duration.millis(1500) }, /cooldown must be whole seconds/],
