@@ -1,13 +1,15 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as path from 'path';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
-  Condition, ConditionStep, FailStep, ModelBuildPipeline, ParameterFloat, ParameterString, PipelineDefinition, PipelineExpression,
+  CallbackStep, Condition, ConditionStep, FailStep, LambdaStep, ModelBuildPipeline, ParameterFloat, ParameterString, PipelineDefinition, PipelineExpression,
   ProcessingStep, PropertyFile, RegisterModelStep, SageMakerPipelineTarget, TrainingStep,
 } from '../../lib/pipeline';
 import { ModelPackageGroup } from '../../lib/registry/model-package-group';
@@ -334,5 +336,62 @@ describe('ModelBuildPipeline at synth', () => {
 
     // THEN
     expect(() => app.synth()).toThrow(/the definition changed after the pipeline was created/);
+  });
+});
+
+describe('ModelBuildPipeline from SDK JSON', () => {
+  test('the role of an imported SDK definition is derived from its steps', () => {
+    // GIVEN the SDK-emitted definition, as a team keeps it next to its Python
+    const stack = new Stack(new App(), 'Imported', { env: { account: '327206644775', region: 'us-east-1' } });
+    const definition = PipelineDefinition.fromFile(path.join(__dirname, 'fixtures', 'dynamic-sagemaker-pipelines-framework.pipeline_definition.json'));
+
+    // WHEN
+    new ModelBuildPipeline(stack, 'Pipeline', { definition });
+
+    // THEN
+    const template = Template.fromStack(stack);
+    const statements: any[] = Object.values(template.findResources('AWS::IAM::ManagedPolicy'))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    const actions = statements.flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]));
+    expect(actions).toEqual(expect.arrayContaining([
+      'sagemaker:CreateProcessingJob', 'sagemaker:CreateTrainingJob', 'sagemaker:CreateModel', 'sagemaker:CreateTransformJob', 'sagemaker:CreateModelPackage',
+    ]));
+    expect(actions).not.toContain('sagemaker:CreateHyperParameterTuningJob');
+    expect(statements).toContainEqual(expect.objectContaining({
+      Action: 'iam:PassRole',
+      Resource: 'arn:aws:iam::327206644775:role/service-role/AmazonSageMaker-ExecutionRole-20221003T003950',
+      Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+    }));
+    const register = statements.find((st) => Array.isArray(st.Action) && st.Action.includes('sagemaker:CreateModelPackage'));
+    expect(JSON.stringify(register.Resource)).toContain(':sagemaker:us-east-1:327206644775:model-package/test-calhousing/*');
+    expect(JSON.stringify(register.Resource)).toContain(':sagemaker:us-east-1:327206644775:model-package-group/test-falcon40b-finetuneable');
+    expect(statements).toContainEqual(expect.objectContaining({
+      Action: 's3:GetObject',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::sagemaker-us-east-1-327206644775/*']] },
+    }));
+  });
+
+  test('Lambda and callback steps let the role invoke the function and send to the queue', () => {
+    // GIVEN
+    const stack = new Stack(new App(), 'Calls', { env });
+    const fn = lambda.Function.fromFunctionArn(stack, 'Fn', 'arn:aws:lambda:us-east-1:111111111111:function:notify');
+    const queue = new sqs.Queue(stack, 'Queue', { enforceSSL: true });
+    const definition = PipelineDefinition.fromSteps({
+      steps: [new LambdaStep('Notify', { lambdaFunction: fn }), new CallbackStep('Approve', { queue })],
+    });
+
+    // WHEN
+    new ModelBuildPipeline(stack, 'Pipeline', { definition });
+
+    // THEN the queue's ARN is rebuilt from its URL at deploy time
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'lambda:InvokeFunction', Resource: 'arn:aws:lambda:us-east-1:111111111111:function:notify' }),
+          Match.objectLike({ Action: 'sqs:SendMessage', Resource: { 'Fn::Join': [':', Match.arrayWith(['arn'])] } }),
+        ]),
+      },
+    });
   });
 });
