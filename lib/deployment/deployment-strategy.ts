@@ -164,9 +164,10 @@ export interface RollingOptions extends DeploymentStrategyOptions {
  * How a new model replaces the one an endpoint serves: blue/green (all at once, canary or
  * linear traffic shifting) or rolling, each rolled back automatically when an alarm goes off.
  *
- * Not available for every endpoint: rolling deployments do not support serverless endpoints or
- * endpoints with more than one variant (a shadow variant counts); SageMaker falls back to
- * all at once for Marketplace containers and Inf1 instances.
+ * For real-time and asynchronous endpoints (serverless endpoints have no deployment guardrails).
+ * Rolling deployments do not support endpoints with more than one variant (a shadow variant
+ * counts); SageMaker falls back to all at once, without baking, for Marketplace containers and
+ * Inf1 instances.
  */
 export class DeploymentStrategy {
   /**
@@ -274,7 +275,7 @@ export class DeploymentStrategy {
         problems.push(...this.rollingOptions.rollbackBatchSize._problems('rolling rollback batch size', 1, 100));
       }
       within('wait', this.rollingOptions.wait, 0, 3600);
-      within('maximum execution timeout', this.rollingOptions.maximumExecutionTimeout, 600, 28800);
+      within('maximum execution timeout', this.rollingOptions.maximumExecutionTimeout, 600, 14400);
     }
     return problems;
   }

@@ -321,9 +321,12 @@ export interface ModelEndpointOptions {
   readonly autoScaling?: EndpointAutoScalingOptions;
 
   /**
-   * How a new model package replaces the served one when the template is updated.
+   * How a new model package replaces the served one when the template is updated. Deployment
+   * guardrails exist for real-time and asynchronous endpoints only: a serverless endpoint takes
+   * none, and SageMaker updates it as it does without one.
    *
-   * @default DeploymentStrategy.allAtOnce(): blue/green, 5 minutes of baking with the rollback alarms watched
+   * @default - DeploymentStrategy.allAtOnce() (blue/green, 5 minutes of baking with the rollback
+   * alarms watched) on instances; none for serverless
    */
   readonly deploymentStrategy?: DeploymentStrategy;
 
@@ -331,7 +334,7 @@ export interface ModelEndpointOptions {
    * Whether to create the default rollback alarms: the variant's 5xx error rate, and the model
    * latency of the new fleet (the endpoint configuration being deployed).
    *
-   * @default true
+   * @default - true on instances; false for serverless (no deployment guardrails to roll back)
    */
   readonly defaultRollbackAlarms?: boolean;
 
@@ -555,8 +558,8 @@ export class ModelEndpoint extends ModelEndpointBase {
   /** The default new-fleet latency rollback alarm, unless turned off. */
   public readonly latencyAlarm?: cloudwatch.Alarm;
 
-  /** The deployment strategy. */
-  public readonly deploymentStrategy: DeploymentStrategy;
+  /** The deployment strategy; none for serverless endpoints. */
+  public readonly deploymentStrategy?: DeploymentStrategy;
 
   private readonly extraRollbackAlarms: cloudwatch.IAlarm[] = [];
 
@@ -566,9 +569,9 @@ export class ModelEndpoint extends ModelEndpointBase {
     this.inference = props.inference ?? EndpointInference.realTime({ instanceType: 'ml.m5.large' });
     this.modelPackageArn = props.modelPackageArn;
     this.variantName = props.variantName ?? 'AllTraffic';
-    this.deploymentStrategy = props.deploymentStrategy ?? DeploymentStrategy.allAtOnce();
     const inference = this.inference;
     const serverless = inference.kind === 'SERVERLESS';
+    this.deploymentStrategy = props.deploymentStrategy ?? (serverless ? undefined : DeploymentStrategy.allAtOnce());
     const asynchronous = inference.kind === 'ASYNC';
     const captureEnabled = props.dataCapture?.enabled ?? inference.kind === 'REAL_TIME';
     const networkIsolation = props.networkIsolation ?? !serverless;
@@ -699,7 +702,7 @@ export class ModelEndpoint extends ModelEndpointBase {
     }
 
     // Rollback alarms name the endpoint, so its name is fixed at synth (no cycle endpoint <-> alarm).
-    if (props.defaultRollbackAlarms ?? true) {
+    if (props.defaultRollbackAlarms ?? !serverless) {
       this.errorRateAlarm = new cloudwatch.Alarm(this, 'ErrorRateAlarm', {
         alarmDescription: `5xx error rate of the ${this.variantName} variant of ${this.endpointName} above ${props.rollbackErrorRatePercent ?? 1}%: rolls a deployment back`,
         metric: this.metricInvocation5XXErrors({ period: Duration.minutes(1) }),
@@ -747,7 +750,7 @@ export class ModelEndpoint extends ModelEndpointBase {
     this.resource = new CfnEndpoint(this, 'Resource', {
       endpointName: this.endpointName,
       endpointConfigName: this.endpointConfig.attrEndpointConfigName,
-      deploymentConfig: Lazy.any({ produce: () => this.deploymentConfig() }),
+      deploymentConfig: this.deploymentStrategy ? Lazy.any({ produce: () => this.deploymentConfig() }) : undefined,
       // Autoscaling may have moved the instance count: keep it across updates, but let a new
       // configuration's data capture settings apply.
       retainAllVariantProperties: autoScaled ? true : undefined,
@@ -767,6 +770,9 @@ export class ModelEndpoint extends ModelEndpointBase {
     this.node.addValidation({
       validate: () => {
         const count = this.rollbackAlarms.length;
+        if (serverless && count > 0) {
+          return [`model endpoint ${this.node.path} has rollback alarms, but serverless endpoints have no deployment guardrails to roll back`];
+        }
         return count > 10 ? [`model endpoint ${this.node.path} has ${count} rollback alarms; SageMaker watches at most 10`] : [];
       },
     });
@@ -778,7 +784,7 @@ export class ModelEndpoint extends ModelEndpointBase {
    */
   public get rollbackAlarms(): cloudwatch.IAlarm[] {
     const defaults = [this.errorRateAlarm, this.latencyAlarm].filter((a): a is cloudwatch.Alarm => a !== undefined);
-    return [...defaults, ...this.deploymentStrategy.rollbackAlarms, ...this.extraRollbackAlarms];
+    return [...defaults, ...(this.deploymentStrategy?.rollbackAlarms ?? []), ...this.extraRollbackAlarms];
   }
 
   /**
@@ -789,7 +795,7 @@ export class ModelEndpoint extends ModelEndpointBase {
   }
 
   private deploymentConfig(): CfnEndpoint.DeploymentConfigProperty {
-    return this.deploymentStrategy._render(this.rollbackAlarms.map((a) => a.alarmName));
+    return this.deploymentStrategy!._render(this.rollbackAlarms.map((a) => a.alarmName));
   }
 
   private createModel(id: string, packageArn: string, props: ModelEndpointProps, networkIsolation: boolean, vpcConfig?: CfnModel.VpcConfigProperty): CfnModel {
@@ -978,7 +984,7 @@ function validate(scope: Construct, props: ModelEndpointProps, captureEnabled: b
   const strategy = props.deploymentStrategy;
   if (strategy) {
     problems.push(...strategy._problems());
-    if (strategy.isRolling && serverless) problems.push('a rolling deployment is not supported on serverless endpoints');
+    if (serverless) problems.push('a deployment strategy is not supported on serverless endpoints (deployment guardrails are for real-time and asynchronous endpoints)');
     if (strategy.isRolling && shadow) problems.push('a rolling deployment is not supported on endpoints with more than one variant (the shadow counts)');
   }
   if (known(props.rollbackErrorRatePercent) && (props.rollbackErrorRatePercent! <= 0 || props.rollbackErrorRatePercent! > 100)) {

@@ -137,7 +137,7 @@ describe('ModelDeploymentStack with a shadow variant', () => {
 });
 
 describe('ModelDeploymentStack compliance', () => {
-  test('real-time (canary, autoscaling, shadow), asynchronous and serverless stages are compliant', () => {
+  test('real-time (canary, autoscaling, shadow), asynchronous (rolling) and serverless stages are compliant', () => {
     // GIVEN / WHEN
     const problems = complianceProblems((app) => {
       new ModelDeploymentStack(app, 'RealTime', {
@@ -158,7 +158,7 @@ describe('ModelDeploymentStack compliance', () => {
       });
       new ModelDeploymentStack(app, 'Serverless', {
         env: PRODUCTION,
-        endpoint: { inference: EndpointInference.serverless(), deploymentStrategy: DeploymentStrategy.linear({ stepPercent: 50, wait: Duration.minutes(2) }) },
+        endpoint: { inference: EndpointInference.serverless() },
       });
     });
     // THEN

@@ -356,6 +356,21 @@ describe('ModelEndpoint, serverless', () => {
     template.hasResourceProperties('AWS::SageMaker::Model', { EnableNetworkIsolation: false });
     expect(endpoint.dataCaptureBucket).toBeUndefined();
   });
+
+  test('has no deployment guardrails and so no rollback alarms', () => {
+    const { template, endpoint } = synth({ inference: EndpointInference.serverless() });
+    template.hasResourceProperties('AWS::SageMaker::Endpoint', { DeploymentConfig: Match.absent() });
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    expect(endpoint.deploymentStrategy).toBeUndefined();
+    expect(endpoint.rollbackAlarms).toEqual([]);
+  });
+
+  test('fails on a rollback alarm added to a serverless endpoint', () => {
+    const stack = newStack();
+    const endpoint = new ModelEndpoint(stack, 'Endpoint', { modelPackageArn: PACKAGE_ARN, inference: EndpointInference.serverless() });
+    endpoint.addRollbackAlarm(cloudwatch.Alarm.fromAlarmName(stack, 'A', 'some-alarm'));
+    expect(() => Template.fromStack(stack)).toThrow(/has rollback alarms, but serverless endpoints have no deployment guardrails to roll back/);
+  });
 });
 
 describe('ModelEndpoint, asynchronous', () => {
@@ -595,9 +610,14 @@ describe('ModelEndpoint validation', () => {
       .toThrow('model endpoint Staging/Endpoint: linear step percent must be a whole percentage between 10 and 50, got 5; wait must be between 0 and 3600 seconds, got 5400');
   });
 
-  test('fails on a rolling batch of 80 percent', () => {
-    expect(fails({ deploymentStrategy: DeploymentStrategy.rolling({ batchSize: CapacitySize.percent(80), wait: Duration.minutes(1) }) }))
-      .toThrow(/rolling batch size must be a whole percentage between 5 and 50, got 80/);
+  test('fails on a rolling batch of 80 percent and a timeout of 5 hours', () => {
+    expect(fails({ deploymentStrategy: DeploymentStrategy.rolling({ batchSize: CapacitySize.percent(80), wait: Duration.minutes(1), maximumExecutionTimeout: Duration.hours(5) }) }))
+      .toThrow('rolling batch size must be a whole percentage between 5 and 50, got 80; maximum execution timeout must be between 600 and 14400 seconds, got 18000');
+  });
+
+  test('fails on a rolling batch of 0 instances', () => {
+    expect(fails({ deploymentStrategy: DeploymentStrategy.rolling({ batchSize: CapacitySize.instances(0), wait: Duration.minutes(1) }) }))
+      .toThrow('rolling batch size must be a whole number of instances of at least 1, got 0');
   });
 
   test('fails on data capture on a serverless endpoint', () => {
@@ -605,7 +625,7 @@ describe('ModelEndpoint validation', () => {
       .toThrow('model endpoint Staging/Endpoint: data capture is not supported on serverless endpoints');
   });
 
-  test('fails on a rolling deployment, a vpc or network isolation on a serverless endpoint', () => {
+  test('fails on a deployment strategy, a vpc or network isolation on a serverless endpoint', () => {
     const stack = newStack();
     const vpc = new ec2.Vpc(stack, 'Vpc');
     expect(() => new ModelEndpoint(stack, 'Endpoint', {
@@ -615,7 +635,7 @@ describe('ModelEndpoint validation', () => {
       networkIsolation: true,
       deploymentStrategy: DeploymentStrategy.rolling({ batchSize: CapacitySize.instances(1), wait: Duration.minutes(1) }),
     })).toThrow('model endpoint Staging/Endpoint: a vpc is not supported on serverless endpoints; network isolation is not supported on serverless endpoints; '
-      + 'a rolling deployment is not supported on serverless endpoints');
+      + 'a deployment strategy is not supported on serverless endpoints (deployment guardrails are for real-time and asynchronous endpoints)');
   });
 
   test('fails on a shadow without a package', () => {
