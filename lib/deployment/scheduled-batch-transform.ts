@@ -80,6 +80,14 @@ export interface ScheduledBatchTransformProps {
   readonly outputPrefix?: string;
 
   /**
+   * Whether each job captures its inputs and outputs (under `<outputPrefix>-capture`, with an
+   * inference id per record) for Model Monitor's batch monitoring.
+   *
+   * @default false
+   */
+  readonly dataCapture?: boolean;
+
+  /**
    * The instance type of the transform job.
    *
    * @default 'ml.m5.large'
@@ -223,6 +231,8 @@ export class ScheduledBatchTransform extends Construct {
   public readonly outputBucket: s3.IBucket;
   /** The S3 URI under which each run writes `<run id>/`. */
   public readonly outputS3Uri: string;
+  /** Where the jobs capture inputs and outputs, when `dataCapture` is on (Model Monitor reads it). */
+  public readonly dataCaptureS3Uri?: string;
   /** Runs that could not be started. */
   public readonly deadLetterQueue: sqs.Queue;
   /** Goes off when a run could not be started. */
@@ -261,6 +271,10 @@ export class ScheduledBatchTransform extends Construct {
     this.outputS3Uri = `s3://${this.outputBucket.bucketName}/${outputPrefix}`;
     props.inputBucket.grantRead(this.role, inputPrefix ? `${inputPrefix}/*` : '*');
     this.outputBucket.grantPut(this.role, `${outputPrefix}/*`);
+    if (props.dataCapture) {
+      this.dataCaptureS3Uri = `s3://${this.outputBucket.bucketName}/${outputPrefix}-capture`;
+      this.outputBucket.grantPut(this.role, `${outputPrefix}-capture/*`);
+    }
     this.encryptionKey.grantEncrypt(this.role);
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
@@ -351,6 +365,9 @@ export class ScheduledBatchTransform extends Construct {
               Accept: props.accept,
               AssembleWith: splitType === BatchSplitType.LINE ? 'Line' : 'None',
             },
+            DataCaptureConfig: this.dataCaptureS3Uri
+              ? { DestinationS3Uri: this.dataCaptureS3Uri, KmsKeyId: this.encryptionKey.keyArn, GenerateInferenceId: true }
+              : undefined,
             TransformResources: {
               InstanceType: instanceType,
               InstanceCount: props.instanceCount ?? 1,

@@ -140,6 +140,26 @@ describe('ScheduledBatchTransform', () => {
     expect(requestOf(Template.fromStack(other)).TransformResources).toEqual({ InstanceType: 'ml.m5d.xlarge', InstanceCount: 1 });
   });
 
+  test('captures inputs and outputs for batch monitoring when asked', () => {
+    // GIVEN / WHEN
+    const other = newStagingStack('Captured');
+    const captured = build(other, { dataCapture: true });
+    // THEN
+    const template = Template.fromStack(other);
+    expect(requestOf(template).DataCaptureConfig).toEqual({
+      DestinationS3Uri: 's3://{Ref NightlyOutput}/batch-transform-capture',
+      KmsKeyId: '{GetAtt NightlyKey.Arn}',
+      GenerateInferenceId: true,
+    });
+    expect(captured.dataCaptureS3Uri).toBeDefined();
+    expect(managedPolicyStatements(template, 'Captured/Nightly/Role')).toContainEqual(expect.objectContaining({
+      Action: expect.arrayContaining(['s3:PutObject']),
+      Resource: expect.arrayContaining([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^NightlyOutput/), 'Arn'] }, '/batch-transform-capture/*']] }]),
+    }));
+    expect(transform.dataCaptureS3Uri).toBeUndefined();
+    expect(requestOf(Template.fromStack(stack)).DataCaptureConfig).toBeUndefined();
+  });
+
   test('fails on bad props, naming each', () => {
     expect(() => build(newStagingStack(), { instanceCount: 0, maxPayloadInMb: 200, jobNamePrefix: 'Nightly_Scoring', modelPackageArn: '' }))
       .toThrow('scheduled batch transform Staging/Nightly: modelPackageArn needs a model package ARN; '
