@@ -26,8 +26,10 @@ export interface DerivedPermissions {
   readonly statements: iam.PolicyStatement[];
   /** Roles the steps pass to SageMaker (ARN strings, maybe tokens). */
   readonly passedRoleArns: string[];
-  /** Model package group names RegisterModel and check steps use (maybe tokens). */
+  /** Model package group names RegisterModel steps register into (maybe tokens). */
   readonly modelPackageGroupNames: string[];
+  /** Model package group names check steps read baselines from (maybe tokens). */
+  readonly baselineGroupNames: string[];
   /** Whether a step registers into a group given at run time. */
   readonly runTimeGroup: boolean;
   /** Steps that pass a role given at run time. */
@@ -78,12 +80,15 @@ export function derivePermissions(stack: Stack, definition: any): DerivedPermiss
 
   // Model package groups
   const modelPackageGroupNames: string[] = [];
+  const baselineGroupNames: string[] = [];
   let runTimeGroup = false;
   for (const step of steps) {
-    const name = step.type === 'RegisterModel' ? step.json.Arguments?.ModelPackageGroupName : step.json.ModelPackageGroupName;
-    if (name === undefined) continue;
+    const register = step.type === 'RegisterModel';
+    const name = register ? step.json.Arguments?.ModelPackageGroupName : step.json.ModelPackageGroupName;
+    if (name === undefined || name === null) continue;
+    const names = register ? modelPackageGroupNames : baselineGroupNames;
     if (typeof name === 'string') {
-      if (!modelPackageGroupNames.includes(name)) modelPackageGroupNames.push(name);
+      if (!names.includes(name)) names.push(name);
     } else {
       runTimeGroup = true;
     }
@@ -137,6 +142,7 @@ export function derivePermissions(stack: Stack, definition: any): DerivedPermiss
     statements,
     passedRoleArns,
     modelPackageGroupNames,
+    baselineGroupNames,
     runTimeGroup,
     runTimeRoleSteps,
     unknownPropertyFileBuckets,

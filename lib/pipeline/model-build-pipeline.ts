@@ -375,19 +375,8 @@ export class ModelBuildPipeline extends ModelBuildPipelineBase {
         conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
       }));
     }
-    const groupNames = derived!.modelPackageGroupNames.filter((n) => n !== props.modelPackageGroup?.modelPackageGroupName);
-    if (props.modelPackageGroup && (derived!.runTimeGroup || derived!.modelPackageGroupNames.length > groupNames.length)) {
-      props.modelPackageGroup.grantRegister(this.role);
-    }
-    if (groupNames.length > 0) {
-      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackage', 'sagemaker:DescribeModelPackageGroup', 'sagemaker:ListModelPackages', 'sagemaker:AddTags'],
-        resources: groupNames.flatMap((g) => [
-          stack.formatArn({ service: 'sagemaker', resource: 'model-package-group', resourceName: g }),
-          stack.formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${g}/*` }),
-        ]),
-      }));
-    }
+    this.grantModelPackageGroups(derived!.modelPackageGroupNames, derived!.runTimeGroup, props.modelPackageGroup, true);
+    this.grantModelPackageGroups(derived!.baselineGroupNames, derived!.runTimeGroup, props.modelPackageGroup, false);
     for (const bucket of props.dataBuckets ?? []) bucket.grantRead(this.role);
     for (const key of props.jobEncryptionKeys ?? []) {
       this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:DescribeKey'], resources: [key.keyArn] }));
@@ -435,6 +424,28 @@ export class ModelBuildPipeline extends ModelBuildPipelineBase {
           : ['the definition changed after the pipeline was created; create the ModelBuildPipeline once the definition is complete'];
       },
     });
+  }
+
+  /**
+   * Lets the role register into (or, for check steps, read the baselines of) the groups the
+   * steps name: through the group passed in when it is that group, by name otherwise.
+   */
+  private grantModelPackageGroups(names: string[], runTimeGroup: boolean, group: IModelPackageGroup | undefined, register: boolean): void {
+    const others = names.filter((n) => n !== group?.modelPackageGroupName);
+    if (group && (runTimeGroup || others.length < names.length)) {
+      if (register) group.grantRegister(this.role);
+      else group.grantRead(this.role);
+    }
+    if (others.length === 0) return;
+    const stack = Stack.of(this);
+    const read = ['sagemaker:DescribeModelPackage', 'sagemaker:DescribeModelPackageGroup', 'sagemaker:ListModelPackages'];
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: register ? ['sagemaker:CreateModelPackage', ...read, 'sagemaker:AddTags'] : read,
+      resources: others.flatMap((g) => [
+        stack.formatArn({ service: 'sagemaker', resource: 'model-package-group', resourceName: g }),
+        stack.formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${g}/*` }),
+      ]),
+    }));
   }
 
   /**

@@ -9,7 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
-  CallbackStep, Condition, ConditionStep, FailStep, LambdaStep, ModelBuildPipeline, ParameterFloat, ParameterString, PipelineDefinition, PipelineExpression,
+  CallbackStep, QualityCheckStep, QualityCheckType, Condition, ConditionStep, FailStep, LambdaStep, ModelBuildPipeline, ParameterFloat, ParameterString, PipelineDefinition, PipelineExpression,
   ProcessingStep, PropertyFile, RegisterModelStep, SageMakerPipelineTarget, TrainingStep,
 } from '../../lib/pipeline';
 import { ModelPackageGroup } from '../../lib/registry/model-package-group';
@@ -393,5 +393,37 @@ describe('ModelBuildPipeline from SDK JSON', () => {
         ]),
       },
     });
+  });
+});
+
+describe('ModelBuildPipeline check steps', () => {
+  test('a quality check may read its group\'s baselines but not register', () => {
+    // GIVEN
+    const stack = new Stack(new App(), 'Checks', { env });
+    const role = iam.Role.fromRoleArn(stack, 'JobRole', 'arn:aws:iam::111111111111:role/monitor', { mutable: false });
+    const definition = PipelineDefinition.fromSteps({
+      steps: [new QualityCheckStep('DataQuality', {
+        checkType: QualityCheckType.DATA_QUALITY,
+        modelPackageGroupName: 'baselines',
+        processingResources: { clusterConfig: { instanceType: 'ml.m5.xlarge', instanceCount: 1, volumeSizeInGb: 20 } },
+        appSpecification: { imageUri: 'model-monitor:1' },
+        role,
+      })],
+    });
+
+    // WHEN
+    new ModelBuildPipeline(stack, 'Pipeline', { definition });
+
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: ['sagemaker:CreateProcessingJob', 'sagemaker:DescribeProcessingJob', 'sagemaker:StopProcessingJob', 'sagemaker:AddTags'] }),
+          Match.objectLike({ Action: ['sagemaker:DescribeModelPackage', 'sagemaker:DescribeModelPackageGroup', 'sagemaker:ListModelPackages'] }),
+        ]),
+      },
+    });
+    expect(JSON.stringify(template.toJSON())).not.toContain('sagemaker:CreateModelPackage');
   });
 });

@@ -1,11 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Condition } from './condition';
 import { PipelineExpression } from './expression';
 import { renderValue } from './render';
 import { requestWith } from './request';
-import { JobStepOptions, PipelineStep, StepOptions } from './step';
+import { CacheConfig, JobStepOptions, PipelineStep, StepOptions } from './step';
 
 /**
  * Props of a condition step.
@@ -126,14 +125,14 @@ export interface LambdaStepProps extends StepOptions {
    */
   readonly outputs?: StepOutput[];
   /**
-   * How long the step waits for the function.
-   * @default - SageMaker's default (10 minutes)
+   * Whether a previous successful run with the same arguments is reused (`CacheConfig`).
+   * @default - not cached
    */
-  readonly timeout?: Duration;
+  readonly cacheConfig?: CacheConfig;
 }
 
 /**
- * A `Lambda` step: invokes a Lambda function.
+ * A `Lambda` step: invokes a Lambda function (SageMaker waits up to 10 minutes for it).
  */
 export class LambdaStep extends PipelineStep {
   constructor(name: string, private readonly props: LambdaStepProps) {
@@ -146,13 +145,11 @@ export class LambdaStep extends PipelineStep {
   }
 
   protected renderBody(): any {
-    const out: Record<string, any> = {
+    return {
       Arguments: renderValue(this.props.inputs ?? {}),
       FunctionArn: this.props.lambdaFunction.functionArn,
       OutputParameters: outputParameters(this.props.outputs),
     };
-    if (this.props.timeout !== undefined) out.TimeoutInSeconds = this.props.timeout.toSeconds();
-    return out;
   }
 }
 
@@ -172,6 +169,11 @@ export interface CallbackStepProps extends StepOptions {
    * @default - none
    */
   readonly outputs?: StepOutput[];
+  /**
+   * Whether a previous successful run with the same arguments is reused (`CacheConfig`).
+   * @default - not cached
+   */
+  readonly cacheConfig?: CacheConfig;
 }
 
 /**

@@ -3,20 +3,24 @@ import {
   ModelArguments, ProcessingJobArguments, RegisterModelArguments, TrainingJobArguments,
   TransformJobArguments, TuningJobArguments,
 } from './job-arguments';
+import { renderValue } from './render';
 import { requestWith } from './request';
 import { JobStepOptions, PipelineStep, PropertyFile } from './step';
 
-const OPTION_KEYS = new Set([
-  'displayName', 'description', 'dependsOn', 'retryPolicies', 'cacheConfig', 'additionalArguments',
-  'propertyFiles', 'checkType', 'modelPackageGroupName', 'skipCheck', 'registerNewBaseline',
-  'suppliedBaselineStatistics', 'suppliedBaselineConstraints',
-]);
+/** Step options that are not fields of the job's request. */
+const OPTION_KEYS = ['displayName', 'description', 'dependsOn', 'retryPolicies', 'cacheConfig', 'additionalArguments', 'propertyFiles'];
+
+/** Fields of check steps that sit beside their processing job's request. */
+const CHECK_KEYS = [
+  'checkType', 'modelPackageGroupName', 'skipCheck', 'registerNewBaseline', 'suppliedBaselineStatistics',
+  'suppliedBaselineConstraints', 'modelName',
+];
 
 /** The typed request fields of step props, without the step's options. */
-function argumentsOf(props: any, keepKeys: string[] = []): any {
+function argumentsOf(props: any, notArguments: string[] = []): any {
   const out: Record<string, any> = {};
   for (const [k, v] of Object.entries(props)) {
-    if (!OPTION_KEYS.has(k) || keepKeys.includes(k)) out[k] = v;
+    if (!OPTION_KEYS.includes(k) && !notArguments.includes(k)) out[k] = v;
   }
   return out;
 }
@@ -243,7 +247,7 @@ export class RegisterModelStep extends PipelineStep {
   }
 
   protected renderBody(): any {
-    return { Arguments: requestWith(argumentsOf(this.props, ['modelPackageGroupName']), this.props.additionalArguments) };
+    return { Arguments: requestWith(argumentsOf(this.props), this.props.additionalArguments) };
   }
 }
 
@@ -319,14 +323,15 @@ export class QualityCheckStep extends PipelineStep {
 
   protected renderBody(): any {
     const out: Record<string, any> = {
-      Arguments: processingRequest(argumentsOf(this.props), this.props.additionalArguments),
+      Arguments: processingRequest(argumentsOf(this.props, CHECK_KEYS), this.props.additionalArguments),
       CheckType: this.props.checkType,
+      // The SDK writes these fields even when they are unset, as null.
+      ModelPackageGroupName: renderValue(this.props.modelPackageGroupName ?? null),
       SkipCheck: this.props.skipCheck ?? false,
       RegisterNewBaseline: this.props.registerNewBaseline ?? false,
+      SuppliedBaselineStatistics: renderValue(this.props.suppliedBaselineStatistics ?? null),
+      SuppliedBaselineConstraints: renderValue(this.props.suppliedBaselineConstraints ?? null),
     };
-    if (this.props.modelPackageGroupName !== undefined) out.ModelPackageGroupName = this.props.modelPackageGroupName;
-    if (this.props.suppliedBaselineStatistics !== undefined) out.SuppliedBaselineStatistics = this.props.suppliedBaselineStatistics;
-    if (this.props.suppliedBaselineConstraints !== undefined) out.SuppliedBaselineConstraints = this.props.suppliedBaselineConstraints;
     return out;
   }
 }
@@ -337,6 +342,11 @@ export class QualityCheckStep extends PipelineStep {
 export interface ClarifyCheckStepProps extends CheckStepOptions, ProcessingJobArguments {
   /** Data bias, model bias or explainability. */
   readonly checkType: ClarifyCheckType;
+  /**
+   * The model a model bias or explainability check runs against (e.g. a model step's `modelName`).
+   * @default - none (data bias checks need none)
+   */
+  readonly modelName?: string;
 }
 
 /**
@@ -350,13 +360,15 @@ export class ClarifyCheckStep extends PipelineStep {
 
   protected renderBody(): any {
     const out: Record<string, any> = {
-      Arguments: processingRequest(argumentsOf(this.props), this.props.additionalArguments),
+      Arguments: processingRequest(argumentsOf(this.props, CHECK_KEYS), this.props.additionalArguments),
       CheckType: this.props.checkType,
+      // The SDK writes these fields even when they are unset, as null.
+      ModelPackageGroupName: renderValue(this.props.modelPackageGroupName ?? null),
       SkipCheck: this.props.skipCheck ?? false,
       RegisterNewBaseline: this.props.registerNewBaseline ?? false,
+      SuppliedBaselineConstraints: renderValue(this.props.suppliedBaselineConstraints ?? null),
     };
-    if (this.props.modelPackageGroupName !== undefined) out.ModelPackageGroupName = this.props.modelPackageGroupName;
-    if (this.props.suppliedBaselineConstraints !== undefined) out.SuppliedBaselineConstraints = this.props.suppliedBaselineConstraints;
+    if (this.props.modelName !== undefined) out.ModelName = renderValue(this.props.modelName);
     return out;
   }
 }

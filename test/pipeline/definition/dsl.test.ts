@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -139,11 +139,12 @@ describe('steps', () => {
       lambdaFunction: fn,
       inputs: { execution: ExecutionVariable.PIPELINE_EXECUTION_ARN.asString() },
       outputs: [{ outputName: 'ok', outputType: StepOutputType.BOOLEAN }],
-      timeout: Duration.minutes(2),
+      cacheConfig: { enabled: true, expireAfter: 'PT1H' },
     });
     expect(lambdaStep.toJson()).toEqual({
       Name: 'Notify', Type: 'Lambda', Arguments: { execution: { Get: 'Execution.PipelineExecutionArn' } },
-      FunctionArn: 'arn:aws:lambda:us-east-1:111111111111:function:f', OutputParameters: [{ OutputName: 'ok', OutputType: 'Boolean' }], TimeoutInSeconds: 120,
+      FunctionArn: 'arn:aws:lambda:us-east-1:111111111111:function:f', OutputParameters: [{ OutputName: 'ok', OutputType: 'Boolean' }],
+      CacheConfig: { Enabled: true, ExpireAfter: 'PT1H' },
     });
     expect(lambdaStep.outputParameter('ok').toJson()).toEqual({ Get: "Steps.Notify.OutputParameters['ok']" });
     expect(new CallbackStep('Wait', { queue, outputs: [{ outputName: 'answer' }] }).toJson()).toMatchObject({
@@ -193,9 +194,17 @@ describe('steps', () => {
     expect(train.CacheConfig).toEqual({ Enabled: true });
 
     expect(new QualityCheckStep('DataQuality', { ...processingArgs, checkType: QualityCheckType.DATA_QUALITY, modelPackageGroupName: 'g' }).toJson())
-      .toMatchObject({ Type: 'QualityCheck', CheckType: 'DATA_QUALITY', SkipCheck: false, RegisterNewBaseline: false, ModelPackageGroupName: 'g', Arguments: { RoleArn: 'arn:aws:iam::111111111111:role/job' } });
-    expect(new ClarifyCheckStep('Bias', { ...processingArgs, checkType: ClarifyCheckType.MODEL_BIAS, skipCheck: true }).toJson())
-      .toMatchObject({ Type: 'ClarifyCheck', CheckType: 'MODEL_BIAS', SkipCheck: true });
+      .toEqual({
+        Name: 'DataQuality', Type: 'QualityCheck', CheckType: 'DATA_QUALITY', SkipCheck: false, RegisterNewBaseline: false, ModelPackageGroupName: 'g',
+        SuppliedBaselineStatistics: null, SuppliedBaselineConstraints: null,
+        Arguments: {
+          RoleArn: 'arn:aws:iam::111111111111:role/job',
+          AppSpecification: { ImageUri: 'image:1' },
+          ProcessingResources: { ClusterConfig: { InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 30 } },
+        },
+      });
+    expect(new ClarifyCheckStep('Bias', { ...processingArgs, checkType: ClarifyCheckType.MODEL_BIAS, skipCheck: true, modelName: 'm' }).toJson())
+      .toMatchObject({ Type: 'ClarifyCheck', CheckType: 'MODEL_BIAS', SkipCheck: true, ModelPackageGroupName: null, SuppliedBaselineConstraints: null, ModelName: 'm' });
   });
 });
 
