@@ -20,7 +20,8 @@ import * as v from 'valibot';
  *    `ExitMessage` beginning `CompletedWithViolations`. `ModelMonitor` sets `MLOPS_MONITOR_TYPE` and
  *    `MLOPS_ENDPOINT_NAME` in every job definition's environment so the event names the monitor type and
  *    endpoint without a lookup; Model Monitor's own `sagemaker_endpoint_name`,
- *    `sagemaker_monitoring_schedule_name` and `analysis_type` are used when ours are absent.
+ *    `sagemaker_monitoring_schedule_name` and `analysis_type` are used when ours are absent, and
+ *    last the suffix `ModelMonitor` gives schedule names (`-data-quality`, `-model-bias`, ...).
  *    Any other status, any exit message without violations, and any processing job that no monitoring
  *    schedule started are not drift: ignored.
  *
@@ -117,6 +118,18 @@ const MONITOR_TYPE_BY_ANALYSIS = new Map([
   ['MODEL_EXPLAINABILITY', 'ModelExplainability'],
 ]);
 
+/** `ModelMonitor` names its schedules `<prefix>-data-quality`, `-model-quality`, `-model-bias`, `-model-explainability`. */
+const SCHEDULE_SUFFIXES: Array<[RegExp, string]> = [
+  [/-data-quality$/, 'DataQuality'],
+  [/-model-quality$/, 'ModelQuality'],
+  [/-model-bias$/, 'ModelBias'],
+  [/-model-explainability$/, 'ModelExplainability'],
+];
+
+function monitorTypeOfSchedule(schedule: string): string {
+  return SCHEDULE_SUFFIXES.find(([suffix]) => suffix.test(schedule))?.[1] ?? 'Unknown';
+}
+
 const VIOLATIONS = /^CompletedWithViolations\b/;
 const VIOLATION_COUNT = /with (\d+) violations?/;
 
@@ -169,7 +182,7 @@ function classifyMonitoringExecution(eventId: string, detail: unknown, origin: s
   if (!isWatched(watch, endpoint, schedule)) {
     return { kind: 'ignored', eventId, reason: `monitoring schedule '${schedule}' of endpoint '${endpoint}' is not watched by this project` };
   }
-  const monitorType = env.MLOPS_MONITOR_TYPE || MONITOR_TYPE_BY_ANALYSIS.get(env.analysis_type ?? '') || 'DataQuality';
+  const monitorType = env.MLOPS_MONITOR_TYPE || MONITOR_TYPE_BY_ANALYSIS.get(env.analysis_type ?? '') || monitorTypeOfSchedule(schedule);
   const count = VIOLATION_COUNT.exec(job.ExitMessage ?? '')?.[1];
   return {
     kind: 'drift',

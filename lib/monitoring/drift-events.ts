@@ -13,25 +13,25 @@ export const SAGEMAKER_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
  * Monitoring executions that completed with violations: the processing job of a monitoring
  * execution completes with an `ExitMessage` beginning `CompletedWithViolations`.
  */
-export function violationsPattern(options: { endpointNames?: string[]; scheduleArns?: string[] } = {}): events.EventPattern {
+export function violationsPattern(options: { scheduleNames?: string[]; scheduleArns?: string[] } = {}): events.EventPattern {
+  const schedules = options.scheduleArns
+    ?? (options.scheduleNames ? events.Match.anyOf(...options.scheduleNames.map((n) => events.Match.suffix(`:monitoring-schedule/${n}`))) : undefined);
   return {
     source: ['aws.sagemaker'],
     detailType: [PROCESSING_JOB_STATE_CHANGE],
     detail: {
       ProcessingJobStatus: ['Completed'],
       ExitMessage: events.Match.prefix('CompletedWithViolations'),
-      ...(options.scheduleArns ? { MonitoringScheduleArn: options.scheduleArns } : {}),
-      ...(options.endpointNames ? { Environment: { MLOPS_ENDPOINT_NAME: options.endpointNames } } : {}),
+      ...(schedules ? { MonitoringScheduleArn: schedules } : {}),
     },
   };
 }
 
 /** Alarms on Model Monitor metrics (namespaces `aws/sagemaker/Endpoints/…` and `aws/sagemaker/ModelMonitoring/…`) entering ALARM. */
-export function monitorAlarmPattern(options: { endpointNames?: string[]; alarmArns?: string[] } = {}): events.EventPattern {
+export function monitorAlarmPattern(options: { scheduleNames?: string[] } = {}): events.EventPattern {
   return {
     source: ['aws.cloudwatch'],
     detailType: [ALARM_STATE_CHANGE],
-    ...(options.alarmArns ? { resources: options.alarmArns } : {}),
     detail: {
       state: { value: ['ALARM'] },
       configuration: {
@@ -39,7 +39,7 @@ export function monitorAlarmPattern(options: { endpointNames?: string[]; alarmAr
           metricStat: {
             metric: {
               namespace: events.Match.prefix('aws/sagemaker/'),
-              ...(options.endpointNames ? { dimensions: { Endpoint: options.endpointNames } } : {}),
+              ...(options.scheduleNames ? { dimensions: { MonitoringSchedule: options.scheduleNames } } : {}),
             },
           },
         },

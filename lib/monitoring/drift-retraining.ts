@@ -175,14 +175,15 @@ export class DriftRetraining extends Construct {
   public readonly malformedEventAlarm: cloudwatch.IAlarm;
   /** The endpoints whose drift retrains the pipeline. */
   public readonly endpointNames: string[];
-  /** The monitoring schedules (of batch-transform monitors) whose drift retrains the pipeline. */
+  /** The monitoring schedules whose drift retrains the pipeline. */
   public readonly monitoringScheduleNames: string[];
 
   constructor(scope: Construct, id: string, props: DriftRetrainingProps) {
     super(scope, id);
     const monitors = props.monitors ?? [];
     const endpointNames = [...new Set([...(props.endpointNames ?? []), ...monitors.flatMap((m) => (m.endpointName ? [m.endpointName] : []))])];
-    const scheduleNames = [...new Set([...(props.monitoringScheduleNames ?? []), ...monitors.filter((m) => !m.endpointName).flatMap((m) => m.monitoringScheduleNames)])];
+    // Schedules too: a monitoring execution's event always names its schedule.
+    const scheduleNames = [...new Set([...(props.monitoringScheduleNames ?? []), ...monitors.flatMap((m) => m.monitoringScheduleNames)])];
     validateDriftRetraining(this, { ...props, endpointNames, monitoringScheduleNames: scheduleNames });
     this.endpointNames = endpointNames;
     this.monitoringScheduleNames = scheduleNames;
@@ -292,10 +293,20 @@ export interface DirectDriftRetrainingProps {
   readonly pipeline: IModelBuildPipeline;
 
   /**
-   * Endpoints whose drift starts the pipeline. Matched on the alarm's `Endpoint` dimension and on
-   * the `MLOPS_ENDPOINT_NAME` that `ModelMonitor` sets in its monitoring jobs' environment.
+   * Monitors whose drift starts the pipeline.
+   *
+   * @default - none; give `monitors`, `monitoringScheduleNames` or both
    */
-  readonly endpointNames: string[];
+  readonly monitors?: ModelMonitor[];
+
+  /**
+   * Monitoring schedules whose drift starts the pipeline: matched on the monitoring execution's
+   * `MonitoringScheduleArn` and on the alarm metric's `MonitoringSchedule` dimension, which every
+   * Model Monitor metric carries.
+   *
+   * @default - none; give `monitors`, `monitoringScheduleNames` or both
+   */
+  readonly monitoringScheduleNames?: string[];
 
   /**
    * The bus that drift events arrive on.
@@ -322,17 +333,17 @@ export interface DirectDriftRetrainingProps {
 
 /**
  * The route without code: EventBridge rules that start the model-build pipeline directly on
- * drift of the named endpoints, with a dead-letter queue and a role that can start only this
- * pipeline.
+ * drift of the given monitors, with a retry policy, a dead-letter queue and a role that can
+ * start only this pipeline.
  *
  * Unlike `DriftRetraining`, nothing checks whether an execution is already running or a
  * cooldown has passed, and a redelivered event starts a second execution: every violation and
  * every alarm starts one. Use it when monitors run rarely (daily) and a team wants no handler.
  */
 export class DirectDriftRetraining extends Construct {
-  /** Rule on monitoring executions of the endpoints that completed with violations. */
+  /** Rule on monitoring executions of the schedules that completed with violations. */
   public readonly violationsRule: events.Rule;
-  /** Rule on alarms of the endpoints' Model Monitor metrics entering ALARM. */
+  /** Rule on alarms of the schedules' Model Monitor metrics entering ALARM. */
   public readonly alarmRule: events.Rule;
   /** The role EventBridge assumes to start the pipeline. */
   public readonly role: iam.IRole;
@@ -340,13 +351,17 @@ export class DirectDriftRetraining extends Construct {
   public readonly deadLetterQueue: sqs.IQueue;
   /** Key of the dead-letter queue. */
   public readonly encryptionKey: kms.IKey;
+  /** The monitoring schedules whose drift starts the pipeline. */
+  public readonly monitoringScheduleNames: string[];
 
   constructor(scope: Construct, id: string, props: DirectDriftRetrainingProps) {
     super(scope, id);
+    const schedules = [...new Set([...(props.monitoringScheduleNames ?? []), ...(props.monitors ?? []).flatMap((m) => m.monitoringScheduleNames)])];
+    this.monitoringScheduleNames = schedules;
     const problems: string[] = [];
-    if (props.endpointNames.length === 0) problems.push('endpointNames must name at least one endpoint');
-    const bad = badNames(props.endpointNames);
-    if (bad.length > 0) problems.push(`endpointNames must be SageMaker names, got ${bad.join(', ')}`);
+    if (schedules.length === 0) problems.push('give monitors or monitoringScheduleNames: without them no drift starts the pipeline');
+    const bad = badNames(schedules);
+    if (bad.length > 0) problems.push(`monitoringScheduleNames must be SageMaker names, got ${bad.join(', ')}`);
     const badParams = Object.keys(props.pipelineParameters ?? {}).filter((n) => !PARAMETER_NAME.test(n));
     if (badParams.length > 0) problems.push(`pipelineParameters names must be letters, digits, - and _, got ${badParams.map((n) => JSON.stringify(n)).join(', ')}`);
     if (problems.length > 0) throw new Error(`DirectDriftRetraining ${this.node.path}: ${problems.join('; ')}`);
@@ -372,13 +387,13 @@ export class DirectDriftRetraining extends Construct {
     this.violationsRule = new events.Rule(this, 'ViolationsRule', {
       description: `Monitoring executions with violations start ${props.pipeline.pipelineName}`,
       eventBus: props.eventBus,
-      eventPattern: violationsPattern({ endpointNames: props.endpointNames }),
+      eventPattern: violationsPattern({ scheduleNames: schedules }),
       targets: [target],
     });
     this.alarmRule = new events.Rule(this, 'AlarmRule', {
       description: `Model Monitor metric alarms start ${props.pipeline.pipelineName}`,
       eventBus: props.eventBus,
-      eventPattern: monitorAlarmPattern({ endpointNames: props.endpointNames }),
+      eventPattern: monitorAlarmPattern({ scheduleNames: schedules }),
       targets: [target],
     });
   }

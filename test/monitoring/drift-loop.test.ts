@@ -49,11 +49,17 @@ describe('the drift loop across accounts', () => {
     expect(loop.monitor.monitoringScheduleNames[0]).toMatch(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/);
   });
 
-  test('the drift handler watches exactly the monitored endpoint, with no cross-stack reference', () => {
+  test('the drift handler watches exactly the monitored endpoint and its schedules, with no cross-stack reference', () => {
     const template = Template.fromStack(loop.tooling);
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ WATCHED_ENDPOINTS: JSON.stringify([loop.production.endpointName]), WATCHED_MONITORING_SCHEDULES: '[]' }) },
+      Environment: {
+        Variables: Match.objectLike({
+          WATCHED_ENDPOINTS: JSON.stringify([loop.production.endpointName]),
+          WATCHED_MONITORING_SCHEDULES: JSON.stringify(loop.monitor.monitoringScheduleNames),
+        }),
+      },
     });
+    expect(loop.monitor.monitoringScheduleNames).toEqual([`${loop.production.endpointName}-data-quality`]);
     expect(JSON.stringify(template.toJSON())).not.toMatch(/Fn::ImportValue/);
   });
 

@@ -158,7 +158,7 @@ describe('DirectDriftRetraining', () => {
     // WHEN
     new DirectDriftRetraining(t.stack, 'Direct', {
       pipeline: t.pipeline,
-      endpointNames: ['churn-prod'],
+      monitoringScheduleNames: ['churn-prod-data-quality', 'churn-prod-model-quality'],
       eventBus: t.bus.eventBus,
       pipelineParameters: { RetrainReason: 'model-monitor-drift' },
     });
@@ -169,7 +169,9 @@ describe('DirectDriftRetraining', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({
         'detail-type': ['SageMaker Processing Job State Change'],
-        'detail': Match.objectLike({ Environment: { MLOPS_ENDPOINT_NAME: ['churn-prod'] } }),
+        'detail': Match.objectLike({
+          MonitoringScheduleArn: [{ suffix: ':monitoring-schedule/churn-prod-data-quality' }, { suffix: ':monitoring-schedule/churn-prod-model-quality' }],
+        }),
       }),
       Targets: [Match.objectLike({
         Arn: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':pipeline/churn-build$')])] },
@@ -181,7 +183,7 @@ describe('DirectDriftRetraining', () => {
     });
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({
-        detail: Match.objectLike({ configuration: { metrics: { metricStat: { metric: { namespace: [{ prefix: 'aws/sagemaker/' }], dimensions: { Endpoint: ['churn-prod'] } } } } } }),
+        detail: Match.objectLike({ configuration: { metrics: { metricStat: { metric: { namespace: [{ prefix: 'aws/sagemaker/' }], dimensions: { MonitoringSchedule: ['churn-prod-data-quality', 'churn-prod-model-quality'] } } } } } }),
       }),
     });
   });
@@ -195,10 +197,10 @@ describe('DirectDriftRetraining', () => {
     });
   });
 
-  test('fails without endpoints or with bad parameter names', () => {
+  test('fails without schedules or with bad parameter names', () => {
     const t = toolingStack(new App());
-    expect(() => new DirectDriftRetraining(t.stack, 'Direct', { pipeline: t.pipeline, endpointNames: [], pipelineParameters: { 'a b': 'x' } }))
-      .toThrow(/DirectDriftRetraining Tooling\/Direct: endpointNames must name at least one endpoint; pipelineParameters names .* "a b"/);
+    expect(() => new DirectDriftRetraining(t.stack, 'Direct', { pipeline: t.pipeline, monitoringScheduleNames: [], pipelineParameters: { 'a b': 'x' } }))
+      .toThrow(/DirectDriftRetraining Tooling\/Direct: give monitors or monitoringScheduleNames.*; pipelineParameters names .* "a b"/);
   });
 });
 
@@ -207,6 +209,6 @@ test('both routes are compliant', () => {
   expect(complianceProblems((app) => {
     const t = toolingStack(app);
     new DriftRetraining(t.stack, 'Drift', { pipeline: t.pipeline, endpointNames: ['churn-prod'], eventBus: t.bus.eventBus });
-    new DirectDriftRetraining(t.stack, 'Direct', { pipeline: t.pipeline, endpointNames: ['churn-prod'], eventBus: t.bus.eventBus });
+    new DirectDriftRetraining(t.stack, 'Direct', { pipeline: t.pipeline, monitoringScheduleNames: ['churn-prod-data-quality'], eventBus: t.bus.eventBus });
   }).filter((p) => !FOUNDATION_ISSUES.some((known) => known.test(p)))).toEqual([]);
 });

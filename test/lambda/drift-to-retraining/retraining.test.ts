@@ -105,6 +105,19 @@ describe('drift handler decisions', () => {
     expect(outcome).toBe(expected);
   });
 
+  test('without the job environment, the monitor type comes from the schedule name ModelMonitor gave it', async () => {
+    // GIVEN
+    sagemakerMock.on(ListPipelineExecutionsCommand).resolves({ PipelineExecutionSummaries: [] });
+    sagemakerMock.on(DescribePipelineCommand).resolves({ PipelineDefinition: JSON.stringify({ Parameters: [{ Name: 'DriftMonitorType' }] }) });
+    const event = monitoringViolationEvent({ id: 'e-bias', schedule: 'churn-prod-model-bias' });
+    delete (event.detail as Record<string, unknown>).Environment;
+    // WHEN
+    const outcome = await handlerWith({ watch: { endpoints: new Set(), monitoringSchedules: new Set(['churn-prod-model-bias']) } })(event);
+    // THEN
+    expect(outcome).toBe('started');
+    expect(sagemakerMock).toHaveReceivedCommandWith(StartPipelineExecutionCommand, { PipelineParameters: [{ Name: 'DriftMonitorType', Value: 'ModelBias' }] });
+  });
+
   test('a malformed event is counted, not retried', async () => {
     // GIVEN
     const addMetric = jest.spyOn(metrics, 'addMetric');
