@@ -14,6 +14,11 @@ export type Decision =
 
 const PACKAGE_ARN = /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model-package\/[a-zA-Z0-9-]{1,63}\/\d+$/;
 
+/** A versioned model package ARN: `arn:<partition>:sagemaker:<region>:<account>:model-package/<group>/<version>`. */
+export function isModelPackageArn(arn: string): boolean {
+  return PACKAGE_ARN.test(arn);
+}
+
 /**
  * Deploy only a versioned package of this group that is Approved at the time we look.
  */

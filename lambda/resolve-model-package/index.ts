@@ -17,7 +17,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { parseCodePipelineJob } from '../shared/codepipeline-job';
 import { readEnvironment } from '../shared/environment';
 import { countMalformedEvent, logger } from '../shared/observability';
-import { decideModelPackage, LATEST_APPROVED, readApprovedRecord } from './decide';
+import { decideModelPackage, isModelPackageArn, LATEST_APPROVED, readApprovedRecord } from './decide';
 
 const config = readEnvironment(['MODEL_PACKAGE_GROUP_NAME', 'APPROVED_MODEL_PARAMETER_NAME']);
 const codepipeline = new CodePipelineClient({});
@@ -42,7 +42,7 @@ export async function handler(event: unknown): Promise<void> {
       source = `last approved (${config.APPROVED_MODEL_PARAMETER_NAME})`;
       arn = await lastApprovedArn();
     }
-    const described = arn === '' ? undefined : await sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: arn }));
+    const described = isModelPackageArn(arn) ? await describe(arn) : undefined;
     const decision = decideModelPackage(config.MODEL_PACKAGE_GROUP_NAME, arn, described);
     if (!decision.deploy) {
       logger.warn('promotion refused', { jobId: job.jobId, source, modelPackageArn: arn, reason: decision.reason });
@@ -57,6 +57,18 @@ export async function handler(event: unknown): Promise<void> {
   } catch (error) {
     logger.error('could not resolve the model package', { jobId: job.jobId, error: error as Error });
     await fail(job.jobId, `could not resolve the model package: ${(error as Error).message}`);
+  }
+}
+
+async function describe(arn: string) {
+  try {
+    return await sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: arn }));
+  } catch (error) {
+    // SageMaker answers a ValidationException for a package that does not exist.
+    if ((error as Error).name === 'ValidationException' && /not (be )?found|does not exist/i.test((error as Error).message)) {
+      return undefined;
+    }
+    throw error;
   }
 }
 
