@@ -7,7 +7,7 @@ import { CfnEndpointConfig } from 'aws-cdk-lib/aws-sagemaker';
 import {
   CapacitySize, DeploymentStrategy, EndpointInference, MODEL_PACKAGE_ARN_PATTERN, ModelDeploymentStack, ModelEndpoint,
 } from '../../lib/deployment';
-import { MODEL_PACKAGE_ARN_PARAMETER } from '../../lib/promotion';
+import { MODEL_PACKAGE_ARN_PARAMETER, ModelPromotionPipeline } from '../../lib/promotion';
 import { runCfnLint } from '../compliance/cfn-lint';
 import { complianceProblems } from '../harness/compliance';
 import { CONTEXT, PACKAGE_ARN, PRODUCTION, SHADOW_ARN, STAGING } from './fixtures';
@@ -103,6 +103,24 @@ describe('ModelDeploymentStack', () => {
     const assembly = app.synth();
     const artifact = assembly.getStackArtifact(staging.artifactId);
     expect(artifact.assets).toEqual([]);
+  });
+
+  test('synthesizes as a promotion template: a zipped template asset of the pipeline\'s stack', () => {
+    // GIVEN the tooling stack that holds the promotion pipeline
+    const toolingApp = new App({ context: CONTEXT });
+    const tooling = new Stack(toolingApp, 'Tooling', { env: { account: '111111111111', region: 'eu-west-1' } });
+    // WHEN the deployment stack is defined inside it with the promotion's synthesizer
+    const template = new ModelDeploymentStack(tooling, 'ChurnStagingTemplate', {
+      synthesizer: ModelPromotionPipeline.templateSynthesizer(tooling),
+      endpoint: { endpointName: 'churn-staging', autoScaling: { minCapacity: 1, maxCapacity: 2 } },
+    });
+    // THEN it synthesizes (the synthesizer refuses any asset of its own) as a file asset of the tooling stack
+    const assembly = toolingApp.synth();
+    const zipped = fs.readdirSync(assembly.directory).filter((f) => f.startsWith(`promotion.${template.artifactId}.`));
+    expect(zipped).toHaveLength(1);
+    const body = JSON.parse(fs.readFileSync(path.join(assembly.directory, zipped[0], 'template.json'), 'utf8'));
+    expect(body.Parameters.ModelPackageArn.AllowedPattern).toEqual(MODEL_PACKAGE_ARN_PATTERN);
+    expect(Object.values<any>(body.Resources).filter((r) => r.Type === 'AWS::SageMaker::Endpoint')).toHaveLength(1);
   });
 
   test('synthesizes environment-agnostic, for a template deployed into any account', () => {
