@@ -20,7 +20,8 @@ function buildLoop(app: App) {
   const bus = new PlatformEventBus(tooling, 'Bus', { sourceAccounts: [PRODUCTION.account], eventBusName: 'mlops-platform' });
   const pipeline = new FakeBuildPipeline(tooling, 'Pipeline', 'churn-build');
 
-  const production = new ModelDeploymentStack(app, 'ChurnProduction', { env: PRODUCTION });
+  // Environment-agnostic, like the template the promotion pipeline deploys to each production account.
+  const production = new ModelDeploymentStack(app, 'ChurnProduction', { endpoint: { endpointName: 'churn-production' } });
   const monitor = new ModelMonitor(production, 'Monitor', {
     target: MonitoringTarget.fromModelEndpoint(production.endpoint),
     eventBus: events.EventBus.fromEventBusArn(production, 'ToolingBus', `arn:aws:events:${TOOLING.region}:${TOOLING.account}:event-bus/mlops-platform`),
