@@ -1,3 +1,4 @@
 export * from './mlops-platform';
 export * from './mlops-project';
 export * from './project-template';
+export * from './model-build-source';

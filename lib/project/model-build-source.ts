@@ -1,0 +1,300 @@
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codecommit from 'aws-cdk-lib/aws-codecommit';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { IModelBuildPipeline } from '../pipeline/model-build-pipeline';
+import { nagResourceName, waive } from '../private/compliance';
+import { createEncryptionKey } from '../private/encryption-key';
+import { ManagedPolicyRole } from '../private/managed-policy-role';
+import { createSecureBucket } from '../private/secure-bucket';
+
+/**
+ * Options of a repository reached through an AWS CodeConnections connection.
+ */
+export interface CodeConnectionRepositoryOptions {
+  /**
+   * ARN of the connection (GitHub, GitLab, Bitbucket), created and authorized beforehand in the
+   * console: `arn:aws:codeconnections:<region>:<account>:connection/<id>`.
+   */
+  readonly connectionArn: string;
+
+  /**
+   * The repository's owner (user, organization or group).
+   */
+  readonly owner: string;
+
+  /**
+   * The repository's name.
+   */
+  readonly repository: string;
+
+  /**
+   * The branch whose pushes run the build.
+   *
+   * @default 'main'
+   */
+  readonly branch?: string;
+}
+
+/**
+ * Options of an AWS CodeCommit repository.
+ */
+export interface CodeCommitRepositoryOptions {
+  /**
+   * The repository.
+   */
+  readonly repository: codecommit.IRepository;
+
+  /**
+   * The branch whose pushes run the build.
+   *
+   * @default 'main'
+   */
+  readonly branch?: string;
+}
+
+/**
+ * Where a project's model-build code lives.
+ */
+export abstract class SourceRepository {
+  /**
+   * A GitHub, GitLab or Bitbucket repository, through a CodeConnections connection (the default
+   * choice: CodeCommit is closed to new customers).
+   */
+  public static codeConnection(options: CodeConnectionRepositoryOptions): SourceRepository {
+    const problems: string[] = [];
+    if (!Token.isUnresolved(options.connectionArn) && !/^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]+$/.test(options.connectionArn)) {
+      problems.push(`connectionArn must be a CodeConnections connection ARN, got '${options.connectionArn}'`);
+    }
+    if (!/^[A-Za-z0-9_.-]+$/.test(options.owner)) problems.push(`owner '${options.owner}' is not a repository owner`);
+    if (!/^[A-Za-z0-9_.-]+$/.test(options.repository)) problems.push(`repository '${options.repository}' is not a repository name`);
+    if (problems.length > 0) throw new Error(`SourceRepository.codeConnection: ${problems.join('; ')}`);
+    return new CodeConnectionSource(options);
+  }
+
+  /**
+   * An AWS CodeCommit repository.
+   */
+  public static codeCommit(options: CodeCommitRepositoryOptions): SourceRepository {
+    return new CodeCommitSource(options);
+  }
+
+  /**
+   * A source action that starts the pipeline on each push to the branch.
+   * @internal
+   */
+  public abstract _sourceAction(output: codepipeline.Artifact, role: iam.IRole): codepipeline.IAction;
+
+  /** A description for people. @internal */
+  public abstract _describe(): string;
+}
+
+class CodeConnectionSource extends SourceRepository {
+  constructor(private readonly options: CodeConnectionRepositoryOptions) {
+    super();
+  }
+
+  public _sourceAction(output: codepipeline.Artifact, role: iam.IRole): codepipeline.IAction {
+    return new cpactions.CodeStarConnectionsSourceAction({
+      actionName: 'Source',
+      connectionArn: this.options.connectionArn,
+      owner: this.options.owner,
+      repo: this.options.repository,
+      branch: this.options.branch ?? 'main',
+      output,
+      triggerOnPush: true,
+      role,
+    });
+  }
+
+  public _describe(): string {
+    return `${this.options.owner}/${this.options.repository}@${this.options.branch ?? 'main'}`;
+  }
+}
+
+class CodeCommitSource extends SourceRepository {
+  constructor(private readonly options: CodeCommitRepositoryOptions) {
+    super();
+  }
+
+  public _sourceAction(output: codepipeline.Artifact, role: iam.IRole): codepipeline.IAction {
+    return new cpactions.CodeCommitSourceAction({
+      actionName: 'Source',
+      repository: this.options.repository,
+      branch: this.options.branch ?? 'main',
+      output,
+      trigger: cpactions.CodeCommitTrigger.EVENTS,
+      role,
+    });
+  }
+
+  public _describe(): string {
+    return `${this.options.repository.repositoryName}@${this.options.branch ?? 'main'}`;
+  }
+}
+
+/**
+ * Properties of a `ModelBuildSource`.
+ */
+export interface ModelBuildSourceProps {
+  /**
+   * The repository of the model-build code.
+   */
+  readonly repository: SourceRepository;
+
+  /**
+   * The SageMaker pipeline a push updates and runs.
+   */
+  readonly pipeline: IModelBuildPipeline;
+
+  /**
+   * The pipeline's execution role, passed to UpdatePipeline.
+   */
+  readonly pipelineRole: iam.IRole;
+
+  /**
+   * Commands that write the pipeline definition (the SageMaker Python SDK's
+   * `pipeline.definition()`) to `definitionFile`. They run in the repository's root with
+   * `SAGEMAKER_PIPELINE_NAME`, `SAGEMAKER_PIPELINE_ROLE_ARN` and `AWS_REGION` set.
+   *
+   * @default ['pip install --quiet -r requirements.txt', 'python pipeline.py > pipeline-definition.json']
+   */
+  readonly buildCommands?: string[];
+
+  /**
+   * The file the build commands write.
+   *
+   * @default 'pipeline-definition.json'
+   */
+  readonly definitionFile?: string;
+
+  /**
+   * Key for the artifacts and logs.
+   *
+   * @default - a new KMS key with rotation (USD 1 a month)
+   */
+  readonly encryptionKey?: kms.IKey;
+}
+
+/**
+ * Runs a project's model-build code on every push: a CodePipeline (V2) whose source is the
+ * project's repository and whose CodeBuild step writes the pipeline definition with the
+ * SageMaker Python SDK, updates the SageMaker pipeline with it and starts an execution. The
+ * commit id is the execution's client request token: a push runs the pipeline once.
+ *
+ * The SageMaker pipeline then follows the repository: the definition CloudFormation created is
+ * the starting point, and the next `cdk deploy` of the pipeline's stack puts it back.
+ */
+export class ModelBuildSource extends Construct {
+  /** The CodePipeline that runs on pushes. */
+  public readonly codePipeline: codepipeline.Pipeline;
+  /** The CodeBuild project that updates and starts the SageMaker pipeline. */
+  public readonly project: codebuild.PipelineProject;
+  /** The role of the CodeBuild project. */
+  public readonly buildRole: iam.Role;
+  /** The artifact bucket. */
+  public readonly artifactBucket: s3.IBucket;
+
+  constructor(scope: Construct, id: string, props: ModelBuildSourceProps) {
+    super(scope, id);
+    const definitionFile = props.definitionFile ?? 'pipeline-definition.json';
+    if (!/^[A-Za-z0-9_./-]+$/.test(definitionFile) || definitionFile.startsWith('/') || definitionFile.includes('..')) {
+      throw new Error(`ModelBuildSource ${this.node.path}: definitionFile must be a relative path inside the repository, got '${definitionFile}'`);
+    }
+    const stack = Stack.of(this);
+    const key = props.encryptionKey ?? createEncryptionKey(this, 'Key', 'Encrypts the model-build source artifacts and logs');
+    this.artifactBucket = createSecureBucket(this, 'Artifacts', {
+      encryptionKey: key,
+      lifecycleRules: [{ expiration: Duration.days(30), noncurrentVersionExpiration: Duration.days(7) }],
+    });
+    const logGroup = new logs.LogGroup(this, 'BuildLogs', { encryptionKey: key, retention: logs.RetentionDays.ONE_YEAR });
+    key.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`));
+
+    this.buildRole = new ManagedPolicyRole(this, 'BuildRole', {
+      assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
+      description: `Updates and starts the SageMaker pipeline ${props.pipeline.node.path} from its repository`,
+    });
+    this.buildRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'UpdateThePipeline',
+      actions: ['sagemaker:DescribePipeline', 'sagemaker:UpdatePipeline'],
+      resources: [props.pipeline.pipelineArn],
+    }));
+    props.pipeline.grantStartExecution(this.buildRole);
+    this.buildRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'PassThePipelineRole',
+      actions: ['iam:PassRole'],
+      resources: [props.pipelineRole.roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+    }));
+
+    const commands = props.buildCommands ?? ['pip install --quiet -r requirements.txt', `python pipeline.py > ${definitionFile}`];
+    this.project = new codebuild.PipelineProject(this, 'Build', {
+      description: `Writes the pipeline definition from ${props.repository._describe()}, updates the SageMaker pipeline and starts it`,
+      role: this.buildRole,
+      encryptionKey: key,
+      environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL, privileged: false },
+      logging: { cloudWatch: { logGroup } },
+      timeout: Duration.minutes(30),
+      environmentVariables: {
+        SAGEMAKER_PIPELINE_NAME: { value: props.pipeline.pipelineName },
+        SAGEMAKER_PIPELINE_ROLE_ARN: { value: props.pipelineRole.roleArn },
+      },
+      buildSpec: codebuild.BuildSpec.fromObject({
+        version: '0.2',
+        phases: {
+          build: {
+            commands: [
+              ...commands,
+              `test -s ${definitionFile} || { echo "the build commands wrote no pipeline definition to ${definitionFile}"; exit 1; }`,
+              `aws sagemaker update-pipeline --pipeline-name "$SAGEMAKER_PIPELINE_NAME" --role-arn "$SAGEMAKER_PIPELINE_ROLE_ARN" --pipeline-definition "file://${definitionFile}"`,
+              // One execution per commit: the commit id is the client request token.
+              'aws sagemaker start-pipeline-execution --pipeline-name "$SAGEMAKER_PIPELINE_NAME" --client-request-token "$(echo "$CODEBUILD_RESOLVED_SOURCE_VERSION" | cut -c1-64)" --pipeline-execution-description "push $CODEBUILD_RESOLVED_SOURCE_VERSION"',
+            ],
+          },
+        },
+      }),
+    });
+
+    const pipelineRole = new ManagedPolicyRole(this, 'PipelineRole', {
+      assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com'),
+      description: 'Runs the model-build source pipeline',
+    });
+    const source = new codepipeline.Artifact('Source');
+    this.codePipeline = new codepipeline.Pipeline(this, 'Resource', {
+      pipelineType: codepipeline.PipelineType.V2,
+      artifactBucket: this.artifactBucket,
+      role: pipelineRole,
+      restartExecutionOnUpdate: false,
+      stages: [
+        { stageName: 'Source', actions: [props.repository._sourceAction(source, pipelineRole)] },
+        { stageName: 'UpdateAndRun', actions: [new cpactions.CodeBuildAction({ actionName: 'UpdateAndStart', project: this.project, input: source, role: pipelineRole })] },
+      ],
+    });
+
+    const nagName = (r: string) => `AwsSolutions-IAM5[Resource::${nagResourceName(stack, r)}]`;
+    waive(this.buildRole, {
+      rules: [
+        nagName(`arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:/aws/codebuild/${this.project.projectName}:*`),
+        nagName(`arn:${stack.partition}:codebuild:${stack.region}:${stack.account}:report-group/${this.project.projectName}-*`),
+      ],
+      reason: 'CodeBuild grants its project log streams and test report groups, whose names it generates under the project name',
+    });
+    waive(this.project, {
+      rules: ['HIPAA.Security-CodeBuildProjectSourceRepoUrl', 'PCI.DSS.321-CodeBuildProjectSourceRepoUrl'],
+      reason: 'the build reads the CodePipeline source artifact; the repository is reached through a CodeConnections connection that authenticates with the provider, and no URL or credential is stored in the project',
+    });
+    for (const role of [pipelineRole, this.buildRole]) {
+      waive(role, {
+        rules: ['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*'].map((a) => `AwsSolutions-IAM5[Action::${a}]`)
+          .concat(['AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', nagName(this.artifactBucket.arnForObjects('*'))]),
+        reason: 'CodePipeline and CodeBuild read and write each execution\'s artifacts under generated keys of this one bucket, encrypted with this one key',
+      });
+    }
+  }
+}
