@@ -1,4 +1,3 @@
-import { Token } from 'aws-cdk-lib';
 import { PipelineExpression } from './expression';
 import { isPlainObject, renderValue } from './render';
 
@@ -9,7 +8,6 @@ const FIELD_NAMES: Record<string, string> = {
   VolumeSizeInGb: 'VolumeSizeInGB',
   SupportedResponseMimeTypes: 'SupportedResponseMIMETypes',
   MaxPayloadInMb: 'MaxPayloadInMB',
-  EnableSageMakerMetricsTimeSeries: 'EnableSageMakerMetricsTimeSeries',
 };
 
 /**
@@ -25,7 +23,6 @@ const MAP_FIELDS = new Set([
  * Turns typed step arguments (camelCase, after the SageMaker API request shapes) into the
  * request JSON (PascalCase): a `role`-like field holding an IAM role becomes `<Field>Arn`
  * with the role's ARN; maps the user names keep their keys; expressions render as JSON.
- * @internal
  */
 export function toRequest(value: any): any {
   if (value === undefined || value === null) return value;
@@ -34,7 +31,7 @@ export function toRequest(value: any): any {
   const out: Record<string, any> = {};
   for (const [key, v] of Object.entries(value)) {
     if (v === undefined) continue;
-    let field = fieldName(key);
+    const field = fieldName(key);
     if (isRole(v)) {
       out[`${field}Arn`] = renderValue((v as any).roleArn);
       continue;
@@ -56,7 +53,6 @@ function isRole(value: any): boolean {
 
 /**
  * The request for typed arguments, with the escape hatch's raw fields laid over it.
- * @internal
  */
 export function requestWith(args: any, additionalArguments?: { [key: string]: any }): any {
   const request = toRequest(args) ?? {};
@@ -64,9 +60,4 @@ export function requestWith(args: any, additionalArguments?: { [key: string]: an
     request[k] = renderValue(v);
   }
   return request;
-}
-
-/** @internal */
-export function isToken(value: any): boolean {
-  return Token.isUnresolved(value);
 }
