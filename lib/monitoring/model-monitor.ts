@@ -676,7 +676,7 @@ export class ModelMonitor extends Construct {
         problems.push(`endpoint name must be a SageMaker name, got '${target.endpointName}'`);
       }
     }
-    if (!target.dataCaptureBucket && target.dataCaptureS3Uri === undefined) {
+    if (target.dataCaptureEnabled && !target.dataCaptureBucket && target.dataCaptureS3Uri === undefined) {
       problems.push('give the endpoint\'s dataCaptureS3Uri or dataCaptureBucket, so the monitor role can read captured data');
     }
     if (target.dataCaptureS3Uri !== undefined && !Token.isUnresolved(target.dataCaptureS3Uri) && !parseS3Uri(target.dataCaptureS3Uri)) {

@@ -12,6 +12,7 @@ import {
   MonitorSchedule,
   MonitorType,
 } from '../../lib/monitoring';
+import { ModelDeploymentStack } from '../../lib/deployment';
 import { complianceProblems } from '../harness/compliance';
 import { FOUNDATION_ISSUES } from './foundation-issues';
 
@@ -337,6 +338,14 @@ describe('ModelMonitor variants', () => {
   ])('fails on %s', (_what, bad, message) => {
     const stack = new Stack(new App(), 'Production', { env: PRODUCTION });
     expect(() => new ModelMonitor(stack, 'Monitor', { target: endpointTarget(), dataQuality: dq.baseline ? dq : undefined, ...bad })).toThrow(message);
+  });
+
+  test('fails on a ModelEndpoint whose data capture is off', () => {
+    // GIVEN
+    const deployment = new ModelDeploymentStack(new App(), 'Production', { env: PRODUCTION, endpoint: { endpointName: 'churn-prod', dataCapture: { enabled: false } } });
+    // WHEN / THEN
+    expect(() => new ModelMonitor(deployment, 'Monitor', { target: MonitoringTarget.fromModelEndpoint(deployment.endpoint), dataQuality: dq }))
+      .toThrow(/^ModelMonitor Production\/Monitor: endpoint 'churn-prod' does not capture data, and Model Monitor reads only captured data: enable data capture on the endpoint$/);
   });
 
   test('fails naming several problems at once', () => {
