@@ -58,7 +58,7 @@ abstract class ModelBuildPipelineBase extends Resource implements IModelBuildPip
   public abstract readonly pipelineArn: string;
 
   public grantStartExecution(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions: ['sagemaker:StartPipelineExecution'], resourceArns: [this.pipelineArn] });
+    return iam.Grant.addToPrincipal({ grantee, actions: ['sagemaker:StartPipelineExecution'], resourceArns: this.arnsAsWritten() });
   }
 
   public grantReadExecutions(grantee: iam.IGrantable): iam.Grant {
@@ -68,8 +68,18 @@ abstract class ModelBuildPipelineBase extends Resource implements IModelBuildPip
         'sagemaker:DescribePipeline', 'sagemaker:ListPipelineExecutions', 'sagemaker:DescribePipelineExecution',
         'sagemaker:ListPipelineExecutionSteps', 'sagemaker:ListPipelineParametersForExecution', 'sagemaker:DescribePipelineDefinitionForExecution',
       ],
-      resourceArns: [this.pipelineArn, `${this.pipelineArn}/execution/*`],
+      resourceArns: this.arnsAsWritten().flatMap((arn) => [arn, `${arn}/execution/*`]),
     });
+  }
+
+  /**
+   * The pipeline's ARN as SageMaker reports it (lower case) and, for a name with capitals, as it
+   * was written: requests may carry either, so grants name both.
+   */
+  private arnsAsWritten(): string[] {
+    const stack = Stack.of(this);
+    if (Token.isUnresolved(this.pipelineName) || this.pipelineName === this.pipelineName.toLowerCase()) return [this.pipelineArn];
+    return [this.pipelineArn, stack.formatArn({ service: 'sagemaker', resource: 'pipeline', resourceName: this.pipelineName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME })];
   }
 
   /**
@@ -318,7 +328,8 @@ export class ModelBuildPipeline extends ModelBuildPipelineBase {
   constructor(scope: Construct, id: string, props: ModelBuildPipelineProps) {
     super(scope, id);
     const problems: string[] = [];
-    const name = props.pipelineName ?? Names.uniqueResourceName(this, { maxLength: 80, separator: '-', allowedSpecialCharacters: '-' }).replace(/^-+|-+$/g, '');
+    // Lower case by default: SageMaker reports pipeline ARNs in lower case.
+    const name = props.pipelineName ?? Names.uniqueResourceName(this, { maxLength: 80, separator: '-', allowedSpecialCharacters: '-' }).replace(/^-+|-+$/g, '').toLowerCase();
     if (!Token.isUnresolved(name) && !NAME_PATTERN.test(name)) problems.push(`pipeline name '${name}' must be 1 to 256 letters, digits and single-separated hyphens`);
     if (props.displayName !== undefined && !Token.isUnresolved(props.displayName) && !NAME_PATTERN.test(props.displayName)) {
       problems.push(`display name '${props.displayName}' must be letters, digits and hyphens`);

@@ -155,14 +155,25 @@ describe('ModelBuildPipeline', () => {
     });
   });
 
-  test('grants starting and reading executions on the pipeline only', () => {
+  test('the pipeline ARN is in lower case, as SageMaker reports it', () => {
+    expect(JSON.stringify(pipelineArn)).toContain(':pipeline/churnbuild');
+    const defaultName = new ModelBuildPipeline(new Stack(new App(), 'Named', { env }), 'MyPipeline', {
+      definition: PipelineDefinition.fromSteps({ steps: [new FailStep('stop')] }),
+    }).pipelineName;
+    expect(defaultName).toMatch(/^named-mypipeline-[0-9a-f]{8}$/);
+  });
+
+  test('grants starting and reading executions on the pipeline only, under both spellings of its name', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Action: 'sagemaker:StartPipelineExecution', Resource: pipelineArn }),
+          Match.objectLike({ Action: 'sagemaker:StartPipelineExecution', Resource: [pipelineArn, arnIn(stack, 'sagemaker', 'pipeline', 'ChurnBuild')] }),
           Match.objectLike({
             Action: Match.arrayWith(['sagemaker:DescribePipelineExecution']),
-            Resource: [pipelineArn, stack.resolve(`${pipeline.pipelineArn}/execution/*`)],
+            Resource: [
+              pipelineArn, stack.resolve(`${pipeline.pipelineArn}/execution/*`),
+              arnIn(stack, 'sagemaker', 'pipeline', 'ChurnBuild'), arnIn(stack, 'sagemaker', 'pipeline', 'ChurnBuild/execution/*'),
+            ],
           }),
         ]),
       },
