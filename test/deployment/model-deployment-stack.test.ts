@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnWaitConditionHandle, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CfnEndpointConfig } from 'aws-cdk-lib/aws-sagemaker';
 import {
@@ -109,6 +109,7 @@ describe('ModelDeploymentStack', () => {
     // GIVEN the tooling stack that holds the promotion pipeline
     const toolingApp = new App({ context: CONTEXT });
     const tooling = new Stack(toolingApp, 'Tooling', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new CfnWaitConditionHandle(tooling, 'PipelineStandIn');
     // WHEN the deployment stack is defined inside it with the promotion's synthesizer
     const template = new ModelDeploymentStack(tooling, 'ChurnStagingTemplate', {
       synthesizer: ModelPromotionPipeline.templateSynthesizer(tooling),
