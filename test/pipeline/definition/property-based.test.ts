@@ -143,3 +143,45 @@ describe('random DAGs built with the DSL', () => {
     }), { numRuns: 50 });
   });
 });
+
+describe('JSON from outside', () => {
+  const fixture = JSON.parse(require('fs').readFileSync(require('path').join(__dirname, '..', 'fixtures', 'dynamic-sagemaker-pipelines-framework.pipeline_definition.json'), 'utf8'));
+
+  /** Every path to a value of the JSON. */
+  function paths(value: any, prefix: (string | number)[] = []): (string | number)[][] {
+    if (typeof value !== 'object' || value === null) return [prefix];
+    const keys: (string | number)[] = Array.isArray(value) ? value.map((_, i) => i) : Object.keys(value);
+    return [prefix, ...keys.flatMap((k) => paths(value[k], [...prefix, k]))];
+  }
+  const allPaths = paths(fixture).filter((p) => p.length > 0);
+
+  test('any JSON value is either a valid definition or refused with a message, never a crash', () => {
+    fc.assert(fc.property(fc.jsonValue(), (value) => {
+      try {
+        PipelineDefinition.fromObject(value);
+      } catch (e) {
+        expect(e).toBeInstanceOf(Error);
+        expect((e as Error).message).toMatch(/^invalid pipeline definition: |^a pipeline definition must be/);
+      }
+    }), { numRuns: 300 });
+  });
+
+  test('an SDK definition with one value replaced by any JSON is validated without crashing', () => {
+    fc.assert(fc.property(fc.nat({ max: allPaths.length - 1 }), fc.jsonValue({ maxDepth: 2 }), (pick, replacement) => {
+      // GIVEN the SDK's definition with one value swapped
+      const broken = JSON.parse(JSON.stringify(fixture));
+      const target = allPaths[pick];
+      let parent = broken;
+      for (const key of target.slice(0, -1)) parent = parent[key];
+      parent[target[target.length - 1]] = replacement;
+
+      // THEN it validates or is refused naming what is wrong
+      try {
+        const definition = PipelineDefinition.fromObject(broken);
+        expect(definition.validate()).toEqual([]);
+      } catch (e) {
+        expect((e as Error).message).toMatch(/^invalid pipeline definition: \S/);
+      }
+    }), { numRuns: 500 });
+  });
+});
