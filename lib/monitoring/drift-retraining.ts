@@ -1,4 +1,4 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { badNames, monitorAlarmPattern, violationsPattern } from './drift-events';
 import { ModelMonitor } from './model-monitor';
 import { IModelBuildPipeline } from '../pipeline/model-build-pipeline';
+import { SageMakerPipelineTarget } from '../pipeline/sagemaker-pipeline-target';
 import { NagRules, waive } from '../private/compliance';
 import { createEncryptionKey } from '../private/encryption-key';
 import { EventHandlerFunction } from '../private/event-handler';
@@ -234,7 +235,7 @@ export class DriftRetraining extends Construct {
     // it needs no `execution/*` resource.
     handler.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['sagemaker:ListPipelineExecutions', 'sagemaker:DescribePipeline'],
-      resources: [props.pipeline.pipelineArn],
+      resources: pipelineArnsAsAuthorized(props.pipeline),
     }));
     this.topic.grantPublish(handler.role);
     if (this.topic.masterKey) {
@@ -383,7 +384,13 @@ export class DirectDriftRetraining extends Construct {
     props.pipeline.grantStartExecution(role);
     this.role = role;
 
-    const target = new SageMakerPipelineRuleTarget(props.pipeline, role, queue, props.pipelineParameters ?? {});
+    const target = new SageMakerPipelineTarget(props.pipeline, {
+      parameters: props.pipelineParameters,
+      role,
+      deadLetterQueue: queue,
+      retryAttempts: 8,
+      maxEventAge: Duration.hours(6),
+    });
     this.violationsRule = new events.Rule(this, 'ViolationsRule', {
       description: `Monitoring executions with violations start ${props.pipeline.pipelineName}`,
       eventBus: props.eventBus,
@@ -407,36 +414,11 @@ function waiveDeadLetterQueue(queue: sqs.Queue): void {
 }
 
 /**
- * A SageMaker pipeline as an EventBridge rule target. `RuleTargetConfig` has no field for
- * `SageMakerPipelineParameters`, so they are set on the rule's L1 target after binding.
+ * The pipeline's ARN (SageMaker reports it with the name in lower case) and, for a name with
+ * capitals, the ARN as written, as `ModelBuildPipeline`'s own grants name them.
  */
-class SageMakerPipelineRuleTarget implements events.IRuleTarget {
-  constructor(
-    private readonly pipeline: IModelBuildPipeline,
-    private readonly role: iam.IRole,
-    private readonly queue: sqs.IQueue,
-    private readonly parameters: { [name: string]: string },
-  ) {}
-
-  public bind(rule: events.IRule, _id?: string): events.RuleTargetConfig {
-    const cfn = rule.node.defaultChild as events.CfnRule;
-    const list = Object.entries(this.parameters).map(([name, value]) => ({ Name: name, Value: value }));
-    if (list.length > 0) {
-      // Target index 0: each of our rules has exactly this one target.
-      cfn.addPropertyOverride('Targets.0.SageMakerPipelineParameters', { PipelineParameterList: list });
-    }
-    this.queue.addToResourcePolicy(new iam.PolicyStatement({
-      sid: `AllowEventRule${rule.node.addr}`,
-      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-      actions: ['sqs:SendMessage'],
-      resources: [this.queue.queueArn],
-      conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
-    }));
-    return {
-      arn: this.pipeline.pipelineArn,
-      role: this.role,
-      deadLetterConfig: { arn: this.queue.queueArn },
-      retryPolicy: { maximumRetryAttempts: 8, maximumEventAgeInSeconds: Duration.hours(6).toSeconds() },
-    };
-  }
+function pipelineArnsAsAuthorized(pipeline: IModelBuildPipeline): string[] {
+  const name = pipeline.pipelineName;
+  if (Token.isUnresolved(name) || name === name.toLowerCase()) return [pipeline.pipelineArn];
+  return [pipeline.pipelineArn, Stack.of(pipeline).formatArn({ service: 'sagemaker', resource: 'pipeline', resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME })];
 }

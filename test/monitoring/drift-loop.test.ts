@@ -2,9 +2,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { ModelDeploymentStack } from '../../lib/deployment';
+import { ModelBuildPipeline } from '../../lib/pipeline';
 import { DriftRetraining, ModelMonitor, MonitoringBaseline, MonitoringTarget, PlatformEventBus } from '../../lib/monitoring';
 import { complianceProblems } from '../harness/compliance';
-import { FakeBuildPipeline } from './fake-pipeline';
 import { FOUNDATION_ISSUES } from './foundation-issues';
 
 const TOOLING = { account: '111111111111', region: 'us-east-1' };
@@ -18,7 +18,7 @@ const PRODUCTION = { account: '333333333333', region: 'us-east-1' };
 function buildLoop(app: App) {
   const tooling = new Stack(app, 'Tooling', { env: TOOLING });
   const bus = new PlatformEventBus(tooling, 'Bus', { sourceAccounts: [PRODUCTION.account], eventBusName: 'mlops-platform' });
-  const pipeline = new FakeBuildPipeline(tooling, 'Pipeline', 'churn-build');
+  const pipeline = ModelBuildPipeline.fromPipelineName(tooling, 'Pipeline', 'churn-build');
 
   // Environment-agnostic, like the template the promotion pipeline deploys to each production account.
   const production = new ModelDeploymentStack(app, 'ChurnProduction', { endpoint: { endpointName: 'churn-production' } });

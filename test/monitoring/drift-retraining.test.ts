@@ -106,6 +106,27 @@ describe('DriftRetraining', () => {
     });
   });
 
+  test('lists the executions of a pipeline named with capitals under both ARNs SageMaker may authorize', () => {
+    // GIVEN
+    const app = new App();
+    const t = toolingStack(app);
+    const pipeline = new FakeBuildPipeline(t.stack, 'Capitals', 'ChurnBuild');
+    // WHEN
+    new DriftRetraining(t.stack, 'Drift2', { pipeline, endpointNames: ['churn-prod'] });
+    // THEN
+    Template.fromStack(t.stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: ['sagemaker:ListPipelineExecutions', 'sagemaker:DescribePipeline'],
+          Resource: [
+            { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':pipeline/churnbuild$')])] },
+            { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':pipeline/ChurnBuild$')])] },
+          ],
+        })]),
+      },
+    });
+  });
+
   test('has a dead-letter queue and alarms on dead letters, errors and malformed events', () => {
     // THEN
     template.hasResourceProperties('AWS::Lambda::Function', {
