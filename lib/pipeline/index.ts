@@ -2,3 +2,4 @@ export * from './model-build-pipeline';
 export * from './sagemaker-pipeline-target';
 export * from './definition';
 export * from './classic-model-build';
+export * from './sagemaker-job-role';
