@@ -6,7 +6,7 @@
  * `-c mlops:toolingAccount=...` and friends.
  */
 import { App, Tags } from 'aws-cdk-lib';
-import { MlopsPlatform, MlopsProject } from '../lib';
+import { MetricComparison, MlopsPlatform, MlopsProject, ProjectModelBuild, SourceRepository } from '../lib';
 import { platformEnvironments } from './platform-environments';
 
 export function build(app: App): App {
@@ -19,11 +19,27 @@ export function build(app: App): App {
     production: [envs.production],
   });
 
-  // A tabular regression: house prices from a CSV of features.
+  const sklearn = sagemakerImage(envs.tooling.region, 'sagemaker-scikit-learn:1.2-1-cpu-py3');
+  const xgboost = sagemakerImage(envs.tooling.region, 'sagemaker-xgboost:1.7-1');
+
+  // A tabular regression: house prices from a CSV of features. Its build code lives in GitHub.
   new MlopsProject(app, 'HousePrices', {
     platform,
     projectName: 'house-prices',
     description: 'predicts sale prices of houses from tabular features',
+    modelBuild: ProjectModelBuild.classic({
+      processingImageUri: sklearn,
+      trainingImageUri: xgboost,
+      hyperParameters: { objective: 'reg:squarederror', num_round: '50' },
+      metricJsonPath: 'regression_metrics.mse.value',
+      metricThreshold: 6,
+      comparison: MetricComparison.LESS_THAN_OR_EQUAL_TO,
+    }),
+    buildRepository: SourceRepository.codeConnection({
+      connectionArn: `arn:aws:codeconnections:${envs.tooling.region}:${envs.tooling.account}:connection/00000000-0000-0000-0000-000000000000`,
+      owner: 'example-org',
+      repository: 'house-prices-model-build',
+    }),
     smokeTest: { payload: '3,2,1450,1987,0.4', contentType: 'text/csv', expectedResponsePattern: '^[0-9]+(\\.[0-9]+)?' },
     reviewerEmails: ['ml-reviewers@example.com'],
   });
@@ -33,10 +49,37 @@ export function build(app: App): App {
     platform,
     projectName: 'churn',
     description: 'predicts whether a customer will cancel within 90 days',
+    modelBuild: ProjectModelBuild.classic({
+      processingImageUri: sklearn,
+      trainingImageUri: xgboost,
+      hyperParameters: { objective: 'binary:logistic', num_round: '100' },
+      metricJsonPath: 'binary_classification_metrics.auc.value',
+      metricThreshold: 0.8,
+      comparison: MetricComparison.GREATER_THAN_OR_EQUAL_TO,
+    }),
     smokeTest: { payload: '42,1,0,12,79.5,1', contentType: 'text/csv', expectedResponsePattern: '^0?\\.[0-9]+|^1(\\.0+)?' },
     reviewerEmails: ['ml-reviewers@example.com'],
   });
   return app;
+}
+
+/**
+ * A SageMaker framework image in the region's SageMaker image account (these are AWS's published
+ * accounts for the scikit-learn and XGBoost images).
+ */
+function sagemakerImage(region: string, repositoryAndTag: string): string {
+  const accounts: Record<string, string> = {
+    'us-east-1': '683313688378',
+    'us-east-2': '257758044811',
+    'us-west-2': '246618743249',
+    'eu-west-1': '141502667606',
+    'eu-central-1': '492215442770',
+  };
+  const account = accounts[region];
+  if (!account) {
+    throw new Error(`reference platform: no SageMaker image account known for region ${region}; add it to sagemakerImage() in bin/app.ts (one of ${Object.keys(accounts).join(', ')})`);
+  }
+  return `${account}.dkr.ecr.${region}.amazonaws.com/${repositoryAndTag}`;
 }
 
 if (require.main === module) {

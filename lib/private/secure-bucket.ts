@@ -42,6 +42,7 @@ export function accessLogsBucket(scope: Construct): s3.Bucket {
 
 export interface SecureBucketOptions {
   readonly encryptionKey: kms.IKey;
+  readonly bucketName?: string;
   readonly lifecycleRules?: s3.LifecycleRule[];
 }
 
@@ -51,6 +52,7 @@ export interface SecureBucketOptions {
  */
 export function createSecureBucket(scope: Construct, id: string, options: SecureBucketOptions): s3.Bucket {
   const bucket = new s3.Bucket(scope, id, {
+    bucketName: options.bucketName,
     encryption: s3.BucketEncryption.KMS,
     encryptionKey: options.encryptionKey,
     bucketKeyEnabled: true,

@@ -1,16 +1,24 @@
-import { Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ModelDeploymentStack } from '../deployment/model-deployment-stack';
 import { ModelEndpointOptions } from '../deployment/model-endpoint';
+import { ModelBuildPipeline } from '../pipeline/model-build-pipeline';
+import { nagResourceName, waive } from '../private/compliance';
 import { createEncryptionKey } from '../private/encryption-key';
+import { ManagedPolicyRole } from '../private/managed-policy-role';
+import { createSecureBucket } from '../private/secure-bucket';
 import { ModelPromotionPipeline } from '../promotion/model-promotion-pipeline';
 import { PromotionDeployTarget } from '../promotion/promotion-deploy-target';
 import { PromotionNames } from '../promotion/promotion-names';
 import { ModelApprovalTrigger } from '../registry/model-approval-trigger';
 import { ModelPackageGroup } from '../registry/model-package-group';
 import { MlopsPlatform } from './mlops-platform';
+import { ModelBuildSource, SourceRepository } from './model-build-source';
+import { ProjectModelBuild } from './project-model-build';
 
 /**
  * How a project's staging endpoint is tested before production.
@@ -85,6 +93,24 @@ export interface MlopsProjectProps {
   readonly smokeTest: ProjectSmokeTest;
 
   /**
+   * The model-build pipeline. The project creates a data bucket
+   * (`mlops-<project>-data-<tooling account>`), a role for the pipeline's SageMaker jobs and the
+   * pipeline, registering into the project's registry; new objects under the build's input
+   * prefix start it.
+   *
+   * @default - no build pipeline: register model packages into the registry from elsewhere
+   */
+  readonly modelBuild?: ProjectModelBuild;
+
+  /**
+   * The repository of the model-build code: a push writes the definition with the SageMaker
+   * Python SDK, updates the pipeline and runs it. Needs `modelBuild`.
+   *
+   * @default - the pipeline changes only with the platform's `cdk deploy`
+   */
+  readonly buildRepository?: SourceRepository;
+
+  /**
    * People who approve production deployments and receive the project's alarms.
    *
    * @default - nobody is subscribed; subscribe to `notificationTopic`
@@ -131,6 +157,14 @@ export class MlopsProject extends Construct {
   public readonly notificationTopic: sns.ITopic;
   /** The name of the CloudFormation stack that serves the model in staging and production. */
   public readonly deploymentStackName: string;
+  /** The project's data bucket (training data, code, model artifacts), with `modelBuild`. */
+  public readonly dataBucket?: s3.IBucket;
+  /** The role of the build's SageMaker jobs, with `modelBuild`. */
+  public readonly jobRole?: iam.IRole;
+  /** The model-build pipeline, with `modelBuild`. */
+  public readonly buildPipeline?: ModelBuildPipeline;
+  /** The push-to-run pipeline of the build code, with `buildRepository`. */
+  public readonly buildSource?: ModelBuildSource;
 
   constructor(scope: Construct, id: string, props: MlopsProjectProps) {
     super(scope, id);
@@ -187,6 +221,28 @@ export class MlopsProject extends Construct {
       encryptionKey: this.encryptionKey,
     });
 
+    if (props.buildRepository && !props.modelBuild) {
+      throw new Error(`MlopsProject ${this.node.path}: buildRepository needs modelBuild (the pipeline a push updates)`);
+    }
+    if (props.modelBuild) {
+      const build = this.addModelBuild(props.modelBuild, workloadAccounts);
+      this.dataBucket = build.dataBucket;
+      this.jobRole = build.jobRole;
+      this.buildPipeline = build.pipeline;
+      if (props.buildRepository) {
+        this.buildSource = new ModelBuildSource(this.toolingStack, 'BuildSource', {
+          repository: props.buildRepository,
+          pipeline: build.pipeline,
+          pipelineRole: build.pipeline.role,
+          encryptionKey: this.encryptionKey,
+        });
+      }
+      // Endpoints in staging and production read the model artifacts from the tooling account.
+      for (const deployment of [this.stagingDeployment, this.productionDeployment]) {
+        grantArtifactRead(deployment.endpoint.role, build.dataBucketName, MODEL_OUTPUT_PREFIX, platform.tooling, PromotionNames.artifactKeyAlias(project));
+      }
+    }
+
     this.stagingStack = new Stack(this, 'Staging', {
       env: platform.staging,
       stackName: `${prefix}-${title}-Staging`,
@@ -203,6 +259,7 @@ export class MlopsProject extends Construct {
     });
 
     this.productionStacks = [];
+
     this.productionTargets = [];
     platform.production.forEach((env, i) => {
       const stack = new Stack(this, `Production${i + 1}`, {
@@ -221,4 +278,115 @@ export class MlopsProject extends Construct {
       }));
     });
   }
+
+  private addModelBuild(modelBuild: ProjectModelBuild, workloadAccounts: string[]) {
+    const stack = this.toolingStack;
+    const project = this.projectName;
+    const dataBucketName = `mlops-${project}-data-${stack.account}`;
+    const dataBucket = createSecureBucket(stack, 'Data', {
+      encryptionKey: this.encryptionKey,
+      bucketName: dataBucketName,
+    });
+    const jobRole = new ManagedPolicyRole(stack, 'JobRole', {
+      roleName: `mlops-${project}-jobs`,
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      description: `SageMaker processing and training jobs of project ${project}`,
+    });
+    dataBucket.grantReadWrite(jobRole);
+    this.encryptionKey.grantEncryptDecrypt(jobRole);
+    jobRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'JobLogs',
+      actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+      resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    }));
+    jobRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'JobMetrics',
+      actions: ['cloudwatch:PutMetricData'],
+      resources: ['*'],
+      conditions: { StringLike: { 'cloudwatch:namespace': ['/aws/sagemaker/*', 'aws/sagemaker/*'] } },
+    }));
+    jobRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'PullJobImages',
+      actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+      resources: [`arn:${stack.partition}:ecr:${stack.region}:*:repository/*`],
+    }));
+    jobRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'EcrLogin',
+      actions: ['ecr:GetAuthorizationToken'],
+      resources: ['*'],
+    }));
+    waive(jobRole, {
+      rules: ['*', `arn:${stack.partition}:ecr:${stack.region}:*:repository/*`,
+        stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        dataBucket.arnForObjects('*')].map((r) => `AwsSolutions-IAM5[Resource::${nagResourceName(stack, r)}]`)
+        .concat(['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'].map((a) => `AwsSolutions-IAM5[Action::${a}]`)),
+      reason: 'SageMaker jobs write logs under /aws/sagemaker/ with generated stream names, pull images from SageMaker\'s own ECR accounts (which vary by image) after a token call that has no resource, publish metrics only to SageMaker namespaces, and read and write objects of the project\'s own data bucket',
+    });
+
+    const definition = modelBuild._definition({ jobRole, dataBucketName, modelPackageGroupName: project, outputPrefix: MODEL_OUTPUT_PREFIX.replace(/\/$/, '') });
+    const pipeline = new ModelBuildPipeline(stack, 'ModelBuild', {
+      pipelineName: `${project}-build`,
+      description: `Model build of project ${project}`,
+      definition,
+      modelPackageGroup: this.modelPackageGroup,
+      jobRoles: [jobRole],
+      dataBuckets: [dataBucket],
+      jobEncryptionKeys: [this.encryptionKey],
+    });
+    if (modelBuild.inputPrefix !== '') {
+      pipeline.onNewData('NewTrainingData', { bucket: dataBucket, prefix: modelBuild.inputPrefix, description: `New training data for ${project}` });
+    }
+
+    // Staging and production endpoints read the trained model from the tooling account: the
+    // bucket and its key admit the deployment stacks' roles of exactly those accounts.
+    for (const account of workloadAccounts) {
+      const deploymentRoles = `arn:${stack.partition}:iam::${account}:role/${this.deploymentStackName}-*`;
+      dataBucket.addToResourcePolicy(new iam.PolicyStatement({
+        sid: `ModelArtifactsFor${account}`,
+        principals: [new iam.AccountPrincipal(account)],
+        actions: ['s3:GetObject'],
+        resources: [dataBucket.arnForObjects(`${MODEL_OUTPUT_PREFIX}*`)],
+        conditions: { ArnLike: { 'aws:PrincipalArn': deploymentRoles } },
+      }));
+      this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
+        sid: `DecryptModelArtifactsFor${account}`,
+        principals: [new iam.AccountPrincipal(account)],
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: { 'aws:PrincipalArn': deploymentRoles },
+          StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` },
+        },
+      }));
+    }
+    return { dataBucket, dataBucketName, jobRole, pipeline };
+  }
+}
+
+/** Where the model build writes its outputs in the data bucket: model artifacts, reports. */
+const MODEL_OUTPUT_PREFIX = 'model-build/';
+
+/**
+ * The identity side of a cross-account read of model artifacts: the endpoint's role (in the
+ * staging or production account) may read the build outputs of the tooling account's data
+ * bucket, and decrypt with the project key (found by its alias, as its id is generated).
+ */
+function grantArtifactRead(role: iam.IRole, bucketName: string, prefix: string, tooling: { account: string; region: string }, keyAlias: string): void {
+  const stack = Stack.of(role);
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    sid: 'ReadModelArtifactsFromTooling',
+    actions: ['s3:GetObject'],
+    resources: [`arn:${stack.partition}:s3:::${bucketName}/${prefix}*`],
+  }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    sid: 'DecryptModelArtifactsFromTooling',
+    actions: ['kms:Decrypt'],
+    resources: [`arn:${stack.partition}:kms:${tooling.region}:${tooling.account}:key/*`],
+    conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': keyAlias } },
+  }));
+  waive(role, {
+    rules: [`arn:${stack.partition}:s3:::${bucketName}/${prefix}*`, `arn:${stack.partition}:kms:${tooling.region}:${tooling.account}:key/*`]
+      .map((r) => `AwsSolutions-IAM5[Resource::${nagResourceName(stack, r)}]`),
+    reason: 'model artifacts are written under generated job names below the build prefix of the tooling data bucket; the tooling key id is generated in another account and the alias condition names it',
+  });
 }

@@ -53,6 +53,13 @@ const PERMISSIONS: { [type: string]: ResourcePermissions } = {
     actions: ['sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:DeleteEndpoint', 'sagemaker:DescribeEndpoint',
       'sagemaker:UpdateEndpointWeightsAndCapacities', ...SAGEMAKER_TAGS],
     resources: ['arn:{partition}:sagemaker:{region}:{account}:endpoint/*', 'arn:{partition}:sagemaker:{region}:{account}:endpoint-config/*'],
+    extra: (ctx) => [new iam.PolicyStatement({
+      sid: 'ReadRollbackAlarms',
+      // SageMaker checks the rollback alarms of a deployment with the caller's permissions; the
+      // alarms may be the template's own or given ones with other names.
+      actions: ['cloudwatch:DescribeAlarms'],
+      resources: [`arn:${ctx.partition}:cloudwatch:${ctx.region}:${ctx.account}:alarm:*`],
+    })],
   },
   'AWS::SageMaker::DataQualityJobDefinition': jobDefinition('DataQualityJobDefinition', 'data-quality-job-definition'),
   'AWS::SageMaker::ModelQualityJobDefinition': jobDefinition('ModelQualityJobDefinition', 'model-quality-job-definition'),
@@ -167,7 +174,9 @@ const PERMISSIONS: { [type: string]: ResourcePermissions } = {
   'AWS::Logs::LogGroup': {
     actions: ['logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy', 'logs:AssociateKmsKey',
       'logs:DisassociateKmsKey', 'logs:TagResource', 'logs:UntagResource', 'logs:ListTagsForResource', 'logs:TagLogGroup', 'logs:UntagLogGroup'],
-    resources: ['arn:{partition}:logs:{region}:{account}:log-group:{stack}-*'],
+    // CloudFormation-named groups start with the stack name; SageMaker endpoints log to
+    // /aws/sagemaker/Endpoints/<endpoint name>, which a template creates to encrypt and retain it.
+    resources: ['arn:{partition}:logs:{region}:{account}:log-group:{stack}-*', 'arn:{partition}:logs:{region}:{account}:log-group:/aws/sagemaker/*'],
     extra: (ctx) => [new iam.PolicyStatement({
       sid: 'DescribeLogGroups',
       actions: ['logs:DescribeLogGroups'],

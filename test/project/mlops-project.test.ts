@@ -1,0 +1,102 @@
+import { readFileSync } from 'fs';
+import * as path from 'path';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { MetricComparison } from '../../lib/pipeline';
+import { MlopsPlatform, MlopsProject, ProjectModelBuild, SourceRepository } from '../../lib/project';
+
+const TOOLING = { account: '111111111111', region: 'eu-west-1' };
+const STAGING = { account: '222222222222', region: 'eu-west-1' };
+const PRODUCTION = { account: '333333333333', region: 'eu-west-1' };
+const IMAGE = '141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1';
+
+function platformAndProject(extra: Partial<ConstructorParameters<typeof MlopsProject>[2]> = {}) {
+  const app = new App();
+  const platform = new MlopsPlatform(app, 'Platform', { tooling: TOOLING, staging: STAGING, production: [PRODUCTION] });
+  const project = new MlopsProject(app, 'Churn', {
+    platform,
+    projectName: 'churn',
+    smokeTest: { payload: '1,2,3' },
+    modelBuild: ProjectModelBuild.classic({ processingImageUri: IMAGE, trainingImageUri: IMAGE, metricThreshold: 0.8, comparison: MetricComparison.GREATER_THAN_OR_EQUAL_TO, metricJsonPath: 'auc' }),
+    ...extra,
+  });
+  return { app, platform, project };
+}
+
+describe('MlopsProject', () => {
+  let project: MlopsProject;
+  let tooling: Template;
+
+  beforeAll(() => {
+    project = platformAndProject({
+      buildRepository: SourceRepository.codeConnection({ connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/0123abcd-0123-4567-89ab-0123456789ab', owner: 'acme', repository: 'churn' }),
+    }).project;
+    tooling = Template.fromStack(project.toolingStack);
+  });
+
+  test('brings its own stacks in tooling, staging and production', () => {
+    expect(project.toolingStack.stackName).toBe('Mlops-Churn-Tooling');
+    expect(project.stagingStack.stackName).toBe('Mlops-Churn-Staging');
+    expect(project.productionStacks.map((s) => s.stackName)).toEqual(['Mlops-Churn-Production1']);
+    expect(project.stagingStack.account).toBe(STAGING.account);
+  });
+
+  test('builds with a SageMaker pipeline that registers into the project registry and runs on new data', () => {
+    tooling.hasResourceProperties('AWS::SageMaker::Pipeline', { PipelineName: 'churn-build' });
+    tooling.hasResourceProperties('AWS::SageMaker::ModelPackageGroup', { ModelPackageGroupName: 'churn' });
+    tooling.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ 'source': ['aws.s3'], 'detail-type': ['Object Created'] }),
+    });
+    tooling.hasResourceProperties('AWS::S3::Bucket', { BucketName: 'mlops-churn-data-111111111111' });
+    tooling.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Stages: Match.arrayWith([Match.objectLike({ Name: 'Source', Actions: [Match.objectLike({ Configuration: Match.objectLike({ FullRepositoryId: 'acme/churn' }) })] })]),
+    });
+  });
+
+  test('the data bucket lets exactly the staging and production deployment roles read model artifacts', () => {
+    const policy = Object.values(tooling.findResources('AWS::S3::BucketPolicy'))
+      .find((p) => JSON.stringify(p).includes('ModelArtifactsFor'))!;
+    const statements = policy.Properties.PolicyDocument.Statement.filter((s: any) => String(s.Sid).startsWith('ModelArtifactsFor'));
+    expect(statements.map((s: any) => s.Condition.ArnLike['aws:PrincipalArn'])).toEqual([
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:role/mlops-churn-*']] },
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::333333333333:role/mlops-churn-*']] },
+    ]);
+    for (const s of statements) expect(s.Action).toBe('s3:GetObject');
+    const keyPolicy = JSON.stringify(tooling.findResources('AWS::KMS::Key'));
+    expect(keyPolicy).toContain('DecryptModelArtifactsFor222222222222');
+    expect(keyPolicy).toContain('DecryptModelArtifactsFor333333333333');
+  });
+
+  test('the endpoint role in the deployment template reads the tooling artifacts by alias-limited key', () => {
+    const { app, project: p } = platformAndProject();
+    const assembly = app.synth();
+    const template = Template.fromJSON(JSON.parse(readFileSync(path.join(assembly.directory, p.productionDeployment.templateFile), 'utf8')));
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([
+        Match.objectLike({ Sid: 'ReadModelArtifactsFromTooling', Action: 's3:GetObject', Resource: Match.objectLike({}) }),
+        Match.objectLike({
+          Sid: 'DecryptModelArtifactsFromTooling',
+          Action: 'kms:Decrypt',
+          Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/mlops-churn-promotion-artifacts' } },
+        }),
+      ]) },
+    });
+    expect(JSON.stringify(template.toJSON())).toContain('mlops-churn-data-111111111111/model-build/*');
+  });
+
+  test('fails when a build repository is given without a build', () => {
+    const app = new App();
+    const platform = new MlopsPlatform(app, 'Platform', { tooling: TOOLING, staging: STAGING, production: [PRODUCTION] });
+    expect(() => new MlopsProject(app, 'X', {
+      platform,
+      projectName: 'x',
+      smokeTest: { payload: '1' },
+      buildRepository: SourceRepository.codeConnection({ connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/0123abcd-0123-4567-89ab-0123456789ab', owner: 'a', repository: 'b' }),
+    })).toThrow(/MlopsProject X: buildRepository needs modelBuild/);
+  });
+
+  test('fails for a platform with a bad account and no production, together', () => {
+    expect(() => new MlopsPlatform(new App(), 'P', { tooling: { account: '1', region: 'eu-west-1' }, staging: STAGING, production: [] }))
+      .toThrow(/MlopsPlatform P: tooling.account must be a 12-digit account id, got '1'; production must name at least one environment/);
+  });
+});
