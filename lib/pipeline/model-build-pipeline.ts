@@ -161,6 +161,14 @@ abstract class ModelBuildPipelineBase extends Resource implements IModelBuildPip
    * (`eventBridgeEnabled: true`), which this does not change.
    */
   public onNewData(id: string, options: NewDataTriggerOptions): events.Rule {
+    // S3 sends "Object Created" to EventBridge only when the bucket says so. For a bucket of this
+    // app, switch it on in the bucket's own template (CDK's eventBridgeEnabled would add a
+    // custom-resource Lambda); an imported bucket must have it on already.
+    const cfnBucket = options.bucket.node.defaultChild;
+    if (cfnBucket instanceof s3.CfnBucket) {
+      const current = Stack.of(cfnBucket).resolve(cfnBucket.notificationConfiguration) ?? {};
+      cfnBucket.notificationConfiguration = { ...current, eventBridgeConfiguration: { eventBridgeEnabled: true } };
+    }
     const rule = new events.Rule(this, id, {
       description: options.description ?? `Starts SageMaker pipeline ${this.node.path} on new objects in a bucket`,
       eventPattern: {

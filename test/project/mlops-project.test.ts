@@ -47,7 +47,11 @@ describe('MlopsProject', () => {
     tooling.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({ 'source': ['aws.s3'], 'detail-type': ['Object Created'] }),
     });
-    tooling.hasResourceProperties('AWS::S3::Bucket', { BucketName: 'mlops-churn-data-111111111111' });
+    tooling.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: 'mlops-churn-data-111111111111',
+      // without it S3 sends no Object Created events and the trigger never fires
+      NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
+    });
     tooling.hasResourceProperties('AWS::CodePipeline::Pipeline', {
       Stages: Match.arrayWith([Match.objectLike({ Name: 'Source', Actions: [Match.objectLike({ Configuration: Match.objectLike({ FullRepositoryId: 'acme/churn' }) })] })]),
     });
