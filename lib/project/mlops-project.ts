@@ -1,4 +1,4 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,9 +7,9 @@ import { Construct } from 'constructs';
 import { ModelDeploymentStack } from '../deployment/model-deployment-stack';
 import { ModelEndpointOptions } from '../deployment/model-endpoint';
 import { ModelBuildPipeline } from '../pipeline/model-build-pipeline';
+import { SageMakerJobRole } from '../pipeline/sagemaker-job-role';
 import { nagResourceName, waive } from '../private/compliance';
 import { createEncryptionKey } from '../private/encryption-key';
-import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { createSecureBucket } from '../private/secure-bucket';
 import { ModelPromotionPipeline } from '../promotion/model-promotion-pipeline';
 import { PromotionDeployTarget } from '../promotion/promotion-deploy-target';
@@ -287,41 +287,11 @@ export class MlopsProject extends Construct {
       encryptionKey: this.encryptionKey,
       bucketName: dataBucketName,
     });
-    const jobRole = new ManagedPolicyRole(stack, 'JobRole', {
-      roleName: `mlops-${project}-jobs`,
-      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+    const jobRole = new SageMakerJobRole(stack, 'JobRole', {
+      buckets: [dataBucket],
+      encryptionKeys: [this.encryptionKey],
       description: `SageMaker processing and training jobs of project ${project}`,
-    });
-    dataBucket.grantReadWrite(jobRole);
-    this.encryptionKey.grantEncryptDecrypt(jobRole);
-    jobRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'JobLogs',
-      actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-      resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-    }));
-    jobRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'JobMetrics',
-      actions: ['cloudwatch:PutMetricData'],
-      resources: ['*'],
-      conditions: { StringLike: { 'cloudwatch:namespace': ['/aws/sagemaker/*', 'aws/sagemaker/*'] } },
-    }));
-    jobRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'PullJobImages',
-      actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
-      resources: [`arn:${stack.partition}:ecr:${stack.region}:*:repository/*`],
-    }));
-    jobRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'EcrLogin',
-      actions: ['ecr:GetAuthorizationToken'],
-      resources: ['*'],
-    }));
-    waive(jobRole, {
-      rules: ['*', `arn:${stack.partition}:ecr:${stack.region}:*:repository/*`,
-        stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
-        dataBucket.arnForObjects('*')].map((r) => `AwsSolutions-IAM5[Resource::${nagResourceName(stack, r)}]`)
-        .concat(['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'].map((a) => `AwsSolutions-IAM5[Action::${a}]`)),
-      reason: 'SageMaker jobs write logs under /aws/sagemaker/ with generated stream names, pull images from SageMaker\'s own ECR accounts (which vary by image) after a token call that has no resource, publish metrics only to SageMaker namespaces, and read and write objects of the project\'s own data bucket',
-    });
+    }).role;
 
     const definition = modelBuild._definition({ jobRole, dataBucketName, modelPackageGroupName: project, outputPrefix: MODEL_OUTPUT_PREFIX.replace(/\/$/, '') });
     const pipeline = new ModelBuildPipeline(stack, 'ModelBuild', {

@@ -118,8 +118,9 @@ export abstract class ProjectModelBuild {
   }
 
   /**
-   * A definition of your own. Its jobs should run as the project's job role (`jobRole`, the
-   * role named `mlops-<project>-jobs`) to read and write the project's data bucket.
+   * A definition of your own (built with the DSL, or `PipelineDefinition.fromFile` of the
+   * SageMaker Python SDK's JSON). Its jobs need a role that reads and writes the project's data
+   * bucket: the project's `jobRole`, or one of your own given to the pipeline.
    *
    * @param definition the pipeline definition
    * @param inputPrefix prefix of the data whose arrival starts a build, or no trigger when empty
