@@ -246,16 +246,21 @@ export class DriftRetraining extends Construct {
       });
     }
 
+    // Every Model Monitor event names its schedule: when the schedules are all we watch, the rules
+    // deliver only this project's drift. Watched endpoints alone cannot be matched by the rules
+    // (a monitoring execution's event names its endpoint only in its environment), so then the
+    // handler sorts the events out.
+    const filter = (props.endpointNames ?? []).length === 0 ? { scheduleNames } : {};
     this.violationsRule = new events.Rule(this, 'ViolationsRule', {
       description: `Monitoring executions with violations: may retrain ${props.pipeline.pipelineName}`,
       eventBus: props.eventBus,
-      eventPattern: violationsPattern(),
+      eventPattern: violationsPattern(filter),
       targets: [handler.asRuleTarget()],
     });
     this.alarmRule = new events.Rule(this, 'AlarmRule', {
       description: `Model Monitor metric alarms: may retrain ${props.pipeline.pipelineName}`,
       eventBus: props.eventBus,
-      eventPattern: monitorAlarmPattern(),
+      eventPattern: monitorAlarmPattern(filter),
       targets: [handler.asRuleTarget()],
     });
   }

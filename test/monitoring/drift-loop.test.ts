@@ -61,6 +61,17 @@ describe('the drift loop across accounts', () => {
     });
     expect(loop.monitor.monitoringScheduleNames).toEqual([`${loop.production.endpointName}-data-quality`]);
     expect(JSON.stringify(template.toJSON())).not.toMatch(/Fn::ImportValue/);
+    // The rules deliver only this project's schedules.
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({
+        detail: Match.objectLike({ MonitoringScheduleArn: [{ suffix: `:monitoring-schedule/${loop.monitor.monitoringScheduleNames[0]}` }] }),
+      }),
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({
+        detail: Match.objectLike({ configuration: { metrics: { metricStat: { metric: Match.objectLike({ dimensions: { MonitoringSchedule: loop.monitor.monitoringScheduleNames } }) } } } }),
+      }),
+    });
   });
 
   test('the production account forwards to the bus that admits it', () => {
