@@ -1,6 +1,6 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { DirectDriftRetraining, DriftRetraining, PlatformEventBus } from '../../lib/monitoring';
+import { DirectDriftRetraining, DriftRetraining, DriftRetrainingProps, PlatformEventBus } from '../../lib/monitoring';
 import { complianceProblems } from '../harness/compliance';
 import { FakeBuildPipeline } from './fake-pipeline';
 
@@ -148,13 +148,13 @@ describe('DriftRetraining', () => {
     template.resourceCountIs('AWS::Events::EventBusPolicy', 1);
   });
 
-  test.each([
-    [{}, /DriftRetraining Tooling\/Drift: give monitors, endpointNames or monitoringScheduleNames/],
-    [{ endpointNames: ['bad_name'] }, /endpointNames must be SageMaker names, got "bad_name"/],
-    [{ monitoringScheduleNames: ['-x'] }, /monitoringScheduleNames must be SageMaker names, got "-x"/],
-    [{ endpointNames: ['e'], cooldown: Duration.millis(1500) }, /cooldown must be whole seconds/],
-    [{ endpointNames: ['e'], parameterNames: { metric: 'Drift Metric' } }, /parameterNames.metric must be a pipeline parameter name .* got "Drift Metric"/],
-  ])('fails on invalid props %#', (bad, message) => {
+  test.each<[string, Partial<DriftRetrainingProps>, RegExp]>([
+    ['nothing to watch', {}, /DriftRetraining Tooling\/Drift: give monitors, endpointNames or monitoringScheduleNames/],
+    ['an endpoint name SageMaker rejects', { endpointNames: ['bad_name'] }, /endpointNames must be SageMaker names, got "bad_name"/],
+    ['a schedule name SageMaker rejects', { monitoringScheduleNames: ['-x'] }, /monitoringScheduleNames must be SageMaker names, got "-x"/],
+    ['a cooldown in fractions of a second', { endpointNames: ['e'], cooldown: Duration.millis(1500) }, /cooldown must be whole seconds/],
+    ['a parameter name with a space', { endpointNames: ['e'], parameterNames: { metric: 'Drift Metric' } }, /parameterNames.metric must be a pipeline parameter name .* got "Drift Metric"/],
+  ])('fails on %s', (_what, bad, message) => {
     // GIVEN
     const t = toolingStack(new App());
     // WHEN / THEN
