@@ -55,6 +55,8 @@ export class EventForwarding extends Construct {
   constructor(scope: Construct, id: string, props: EventForwardingProps) {
     super(scope, id);
     const key = props.encryptionKey ?? createEncryptionKey(this, 'Key', 'Encrypts SageMaker events that could not be forwarded to the tooling account');
+    // EventBridge itself writes undeliverable events into the key-encrypted dead-letter queue.
+    key.grant(new iam.ServicePrincipal('events.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: key,
