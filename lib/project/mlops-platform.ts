@@ -69,7 +69,7 @@ export class MlopsPlatform extends Construct {
   public readonly toolingStack: Stack;
   /** The staging account's stack of shared resources. */
   public readonly stagingStack: Stack;
-  /** Each production account's stack of shared resources, in the order of `production`. */
+  /** The stacks of shared resources of each production account and region other than staging's. */
   public readonly productionStacks: Stack[];
   /** The tooling account's event bus, which admits the staging and production accounts. */
   public readonly eventBus: PlatformEventBus;
@@ -120,14 +120,20 @@ export class MlopsPlatform extends Construct {
       description: 'SageMaker MLOps platform: shared resources of the staging account (event forwarding)',
     });
     forwardTo(this.stagingStack);
-    this.productionStacks = props.production.map((env, i) => {
+    // SageMaker events are regional: forward once from each account and region with endpoints.
+    const forwarded = new Set([`${props.staging.account}/${props.staging.region}`]);
+    this.productionStacks = [];
+    props.production.forEach((env, i) => {
+      const where = `${env.account}/${env.region}`;
+      if (forwarded.has(where)) return;
+      forwarded.add(where);
       const stack = new Stack(this, `Production${i + 1}`, {
         env,
         stackName: `${prefix}-Platform-Production${i + 1}`,
         description: `SageMaker MLOps platform: shared resources of production account ${i + 1} (event forwarding)`,
       });
       forwardTo(stack);
-      return stack;
+      this.productionStacks.push(stack);
     });
   }
 

@@ -135,7 +135,7 @@ export class MlopsProject extends Construct {
   public readonly toolingStack: Stack;
   /** The project's stack in the staging account. */
   public readonly stagingStack: Stack;
-  /** The project's stacks in the production accounts. */
+  /** The project's stacks in the production accounts other than staging's (one per account). */
   public readonly productionStacks: Stack[];
   /** The project's key in the tooling account. */
   public readonly encryptionKey: kms.IKey;
@@ -151,12 +151,17 @@ export class MlopsProject extends Construct {
   public readonly approvalTrigger: ModelApprovalTrigger;
   /** The staging account's deploy target. */
   public readonly stagingTarget: PromotionDeployTarget;
-  /** The production accounts' deploy targets. */
+  /** The deploy targets of the production accounts other than staging's. */
   public readonly productionTargets: PromotionDeployTarget[];
   /** Notifications of the project: approvals waiting, promotions failed, handler alarms. */
   public readonly notificationTopic: sns.ITopic;
-  /** The name of the CloudFormation stack that serves the model in staging and production. */
-  public readonly deploymentStackName: string;
+  /** The name of the CloudFormation stack that serves the model in staging. */
+  public readonly stagingStackName: string;
+  /** The name of the CloudFormation stack that serves the model in production. */
+  public readonly productionStackName: string;
+  /** The platform the project is onboarded onto. */
+  public readonly platform: MlopsPlatform;
+  private readonly title: string;
   /** The project's data bucket (training data, code, model artifacts), with `modelBuild`. */
   public readonly dataBucket?: s3.IBucket;
   /** The role of the build's SageMaker jobs, with `modelBuild`. */
@@ -174,7 +179,10 @@ export class MlopsProject extends Construct {
     const prefix = platform.stackNamePrefix;
     const title = project.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
     this.projectName = project;
-    this.deploymentStackName = `mlops-${project}`;
+    this.platform = platform;
+    this.title = title;
+    this.stagingStackName = `mlops-${project}-staging`;
+    this.productionStackName = `mlops-${project}-production`;
 
     this.toolingStack = new Stack(this, 'Tooling', {
       env: platform.tooling,
@@ -205,11 +213,11 @@ export class MlopsProject extends Construct {
       modelPackageGroup: this.modelPackageGroup,
       encryptionKey: this.encryptionKey,
       reviewerEmails: props.reviewerEmails,
-      staging: { account: platform.staging.account, region: platform.staging.region, stackName: this.deploymentStackName, template: this.stagingDeployment },
+      staging: { account: platform.staging.account, region: platform.staging.region, stackName: this.stagingStackName, template: this.stagingDeployment },
       smokeTest: { ...props.smokeTest, endpointName: stagingEndpointName },
       productionWaves: platform.production.map((env, i) => ({
         name: `wave${i + 1}`,
-        targets: [{ account: env.account, region: env.region, stackName: this.deploymentStackName, template: this.productionDeployment }],
+        targets: [{ account: env.account, region: env.region, stackName: this.productionStackName, template: this.productionDeployment }],
       })),
     });
     this.notificationTopic = this.promotion.notificationTopic;
@@ -243,40 +251,50 @@ export class MlopsProject extends Construct {
       }
     }
 
-    this.stagingStack = new Stack(this, 'Staging', {
-      env: platform.staging,
-      stackName: `${prefix}-${title}-Staging`,
-      description: `SageMaker MLOps project ${project}: the roles the promotion pipeline uses in staging`,
-    });
-    this.stagingStack.addStackDependency(this.toolingStack);
-    this.stagingTarget = new PromotionDeployTarget(this.stagingStack, 'DeployTarget', {
-      projectName: project,
-      toolingAccount: platform.tooling.account,
-      toolingRegion: platform.tooling.region,
-      template: this.stagingDeployment,
-      stackNames: [this.deploymentStackName],
-      smokeTestEndpointName: stagingEndpointName,
-    });
-
+    // One stack of deploy roles per account: in a single-account setup, staging and production
+    // share it (IAM role names are per account).
+    const stagingAccount = platform.staging.account;
+    this.stagingStack = this.workloadStack('Staging', platform.staging, 'staging');
+    const productionStacks = new Map<string, Stack>();
     this.productionStacks = [];
-
-    this.productionTargets = [];
     platform.production.forEach((env, i) => {
-      const stack = new Stack(this, `Production${i + 1}`, {
-        env,
-        stackName: `${prefix}-${title}-Production${i + 1}`,
-        description: `SageMaker MLOps project ${project}: the roles the promotion pipeline uses in production account ${i + 1}`,
-      });
-      stack.addStackDependency(this.toolingStack);
+      if (env.account === stagingAccount || productionStacks.has(env.account)) return;
+      const stack = this.workloadStack(`Production${i + 1}`, env, `production account ${i + 1}`);
+      productionStacks.set(env.account, stack);
       this.productionStacks.push(stack);
-      this.productionTargets.push(new PromotionDeployTarget(stack, 'DeployTarget', {
+    });
+    const targetFor = (stack: Stack, account: string): PromotionDeployTarget => {
+      const templates: Stack[] = [];
+      const stackNames: string[] = [];
+      if (account === stagingAccount) {
+        templates.push(this.stagingDeployment);
+        stackNames.push(this.stagingStackName);
+      }
+      if (platform.production.some((env) => env.account === account)) {
+        templates.push(this.productionDeployment);
+        stackNames.push(this.productionStackName);
+      }
+      return new PromotionDeployTarget(stack, 'DeployTarget', {
         projectName: project,
         toolingAccount: platform.tooling.account,
         toolingRegion: platform.tooling.region,
-        template: this.productionDeployment,
-        stackNames: [this.deploymentStackName],
-      }));
+        templates,
+        stackNames,
+        smokeTestEndpointName: account === stagingAccount ? stagingEndpointName : undefined,
+      });
+    };
+    this.stagingTarget = targetFor(this.stagingStack, stagingAccount);
+    this.productionTargets = [...productionStacks.entries()].map(([account, stack]) => targetFor(stack, account));
+  }
+
+  private workloadStack(id: string, env: { account: string; region: string }, what: string): Stack {
+    const stack = new Stack(this, id, {
+      env,
+      stackName: `${this.platform.stackNamePrefix}-${this.title}-${id}`,
+      description: `SageMaker MLOps project ${this.projectName}: the roles the promotion pipeline uses in ${what}`,
     });
+    stack.addStackDependency(this.toolingStack);
+    return stack;
   }
 
   private addModelBuild(modelBuild: ProjectModelBuild, workloadAccounts: string[]) {
@@ -310,7 +328,7 @@ export class MlopsProject extends Construct {
     // Staging and production endpoints read the trained model from the tooling account: the
     // bucket and its key admit the deployment stacks' roles of exactly those accounts.
     for (const account of workloadAccounts) {
-      const deploymentRoles = `arn:${stack.partition}:iam::${account}:role/${this.deploymentStackName}-*`;
+      const deploymentRoles = `arn:${stack.partition}:iam::${account}:role/mlops-${project}-*`;
       dataBucket.addToResourcePolicy(new iam.PolicyStatement({
         sid: `ModelArtifactsFor${account}`,
         principals: [new iam.AccountPrincipal(account)],

@@ -188,7 +188,7 @@ export class ProjectTemplate extends Construct {
       this.launchRole.addToPrincipalPolicy(statement);
     }
     // Service Catalog names provisioned stacks SC-<account>-pp-<id>; resources get that prefix.
-    Aspects.of(this).add(new TemplatePermissionsAspect(this.launchRole, props.productStack,
+    Aspects.of(this).add(new TemplatePermissionsAspect(this.launchRole, [props.productStack],
       { partition: stack.partition, region: stack.region, account: stack.account, stackNames: ['SC'] },
       owner, (props.additionalLaunchStatements ?? []).length > 0,
       'Service Catalog names provisioned stacks SC-<account>-pp-<id> and their resources after them; SageMaker and KMS resources get generated ids'));

@@ -29,10 +29,11 @@ export interface PromotionDeployTargetProps {
   readonly toolingRegion?: string;
 
   /**
-   * The deployment template that the pipeline deploys here. The CloudFormation execution role
-   * gets exactly the permissions its resource types need, scoped to `stackNames`.
+   * The deployment templates that the pipeline deploys here (staging and production share an
+   * account in a single-account setup). The CloudFormation execution role gets exactly the
+   * permissions their resource types need, scoped to `stackNames`.
    */
-  readonly template: Stack;
+  readonly templates: Stack[];
 
   /**
    * The CloudFormation stacks the pipeline may create and update in this account.
@@ -101,7 +102,8 @@ export class PromotionDeployTarget extends Construct {
       this.executionRole.addToPrincipalPolicy(statement);
     }
     // The template may still grow after this construct (monitors, alarms): derive at synthesis.
-    Aspects.of(this).add(new TemplatePermissionsAspect(this.executionRole, props.template, {
+    if (props.templates.length === 0) throw new Error(`${owner}: templates must name at least one deployment template`);
+    Aspects.of(this).add(new TemplatePermissionsAspect(this.executionRole, props.templates, {
       partition: stack.partition, region: stack.region, account: stack.account, stackNames: props.stackNames,
     }, owner, (props.additionalExecutionStatements ?? []).length > 0,
     'CloudFormation names new resources <stack>-<logical id>-<suffix>; patterns fix the stack name, and SageMaker, KMS and Auto Scaling resources are created with generated ids'));

@@ -203,10 +203,12 @@ export const SUPPORTED_TEMPLATE_RESOURCE_TYPES = Object.keys(PERMISSIONS);
  * The statements a CloudFormation execution role needs for the resources of a template,
  * or the list of resource types we cannot derive permissions for.
  */
-export function templatePermissions(template: Stack, ctx: PermissionContext): { statements: iam.PolicyStatement[]; unsupported: string[] } {
+export function templatePermissions(templates: Stack | Stack[], ctx: PermissionContext): { statements: iam.PolicyStatement[]; unsupported: string[] } {
   const types = new Set<string>();
-  for (const c of template.node.findAll()) {
-    if (CfnResource.isCfnResource(c)) types.add(c.cfnResourceType);
+  for (const template of ([] as Stack[]).concat(templates)) {
+    for (const c of template.node.findAll()) {
+      if (CfnResource.isCfnResource(c)) types.add(c.cfnResourceType);
+    }
   }
   const unsupported = [...types].filter((t) => !(t in PERMISSIONS)).sort();
   const statements: iam.PolicyStatement[] = [];
@@ -238,7 +240,7 @@ export class TemplatePermissionsAspect implements IAspect {
 
   constructor(
     private readonly role: iam.Role,
-    private readonly template: Stack,
+    private readonly templates: Stack[],
     private readonly ctx: PermissionContext,
     private readonly owner: string,
     private readonly hasAdditional: boolean,
@@ -248,9 +250,9 @@ export class TemplatePermissionsAspect implements IAspect {
   public visit(_node: IConstruct): void {
     if (this.done) return;
     this.done = true;
-    const { statements, unsupported } = templatePermissions(this.template, this.ctx);
+    const { statements, unsupported } = templatePermissions(this.templates, this.ctx);
     if (unsupported.length > 0 && !this.hasAdditional) {
-      throw new Error(`${this.owner}: cannot derive CloudFormation permissions for ${unsupported.join(', ')} in template ${this.template.node.path}; pass additional statements`);
+      throw new Error(`${this.owner}: cannot derive CloudFormation permissions for ${unsupported.join(', ')} in template ${this.templates.map((t) => t.node.path).join(', ')}; pass additional statements`);
     }
     for (const statement of statements) {
       this.role.addToPrincipalPolicy(statement);

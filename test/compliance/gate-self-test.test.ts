@@ -19,6 +19,18 @@ describe('compliance gate self-test', () => {
     }
   });
 
+  test('sees the stacks that cdk deploy does not deploy: promotion templates and product stacks', () => {
+    // WHEN
+    const result = synthesizeApp(path.join('test', 'fixtures', 'noncompliant-nested-app.ts'));
+    // THEN
+    const paths = new Set(result.findings.filter((f) => f.rule === 'AwsSolutions-S10').map((f) => f.path));
+    expect([...paths].sort()).toEqual(['Host/Product/PlainBucketInProduct/Resource', 'Host/PromotionTemplate/PlainBucketInTemplate/Resource']);
+    expect(result.templates.map((t) => path.basename(t))).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^HostPromotionTemplate.*\.template\.json$/),
+      expect.stringMatching(/\.product\.template\.json$/),
+    ]));
+  });
+
   test('cfn-lint reports an error in a broken template', () => {
     // GIVEN a template with a property SQS does not have
     const dir = mkdtempSync(path.join(tmpdir(), 'mlops-lint-'));

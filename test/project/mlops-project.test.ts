@@ -104,3 +104,23 @@ describe('MlopsProject', () => {
       .toThrow(/MlopsPlatform P: tooling.account must be a 12-digit account id, got '1'; production must name at least one environment/);
   });
 });
+
+describe('MlopsProject in a single account', () => {
+  test('staging and production share one stack of deploy roles, with both deployment stacks and the smoke test', () => {
+    // GIVEN
+    const app = new App();
+    const single = { account: '111111111111', region: 'eu-west-1' };
+    const platform = new MlopsPlatform(app, 'Platform', { tooling: single, staging: single, production: [single] });
+    // WHEN
+    const project = new MlopsProject(app, 'Churn', { platform, projectName: 'churn', smokeTest: { payload: '1' } });
+    // THEN
+    expect(platform.productionStacks).toEqual([]);
+    expect(project.productionStacks).toEqual([]);
+    expect(project.productionTargets).toEqual([]);
+    const roles = Template.fromStack(project.stagingStack).findResources('AWS::IAM::Role');
+    expect(Object.values(roles).map((r) => r.Properties.RoleName).sort()).toEqual(['mlops-churn-cfn-exec', 'mlops-churn-deploy', 'mlops-churn-smoke-test']);
+    const deployPolicy = JSON.stringify(Template.fromStack(project.stagingStack).findResources('AWS::IAM::ManagedPolicy'));
+    expect(deployPolicy).toContain('stack/mlops-churn-staging/*');
+    expect(deployPolicy).toContain('stack/mlops-churn-production/*');
+  });
+});

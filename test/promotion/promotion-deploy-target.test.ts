@@ -13,7 +13,7 @@ function targetStack(withTemplate: (tooling: Stack) => Stack, smoke = true) {
   const target = new PromotionDeployTarget(staging, 'Target', {
     projectName: 'churn',
     toolingAccount: TOOLING.account,
-    template,
+    templates: [template],
     stackNames: ['churn-model'],
     smokeTestEndpointName: smoke ? 'churn-staging' : undefined,
   });
@@ -92,7 +92,7 @@ describe('PromotionDeployTarget', () => {
     const tooling = toolingStack(app);
     const t = deploymentTemplate(tooling, 'T', STAGING);
     const staging = new Stack(app, 'Staging', { env: STAGING });
-    expect(() => new PromotionDeployTarget(staging, 'Target', { projectName: 'churn', toolingAccount: '123', template: t, stackNames: ['1bad'] }))
+    expect(() => new PromotionDeployTarget(staging, 'Target', { projectName: 'churn', toolingAccount: '123', templates: [t], stackNames: ['1bad'] }))
       .toThrow(/toolingAccount must be a 12-digit account id, got '123'; stack name '1bad' is not a valid CloudFormation stack name/);
   });
 });
