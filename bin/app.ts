@@ -5,19 +5,42 @@
  * Accounts and region come from cdk.json context; override them with
  * `-c mlops:toolingAccount=...` and friends.
  */
-import { App, Tags } from 'aws-cdk-lib';
-import { MetricComparison, MlopsPlatform, MlopsProject, ProjectModelBuild, SourceRepository } from '../lib';
+import { App, Duration, Tags } from 'aws-cdk-lib';
+import {
+  DeploymentStrategy, EndpointInference, MetricComparison, MlopsPlatform, MlopsProject, ModelPackageGroup, ProjectModelBuild,
+  ProjectProductStack, ProjectTemplate, SourceRepository,
+} from '../lib';
 import { platformEnvironments } from './platform-environments';
 
 export function build(app: App): App {
   const envs = platformEnvironments(app);
-  Tags.of(app).add('platform', 'sagemaker-mlops');
+  // cfn-lint 1.51's schema has no Tags on scalable targets, although aws-cdk-lib 2.276 tags them.
+  Tags.of(app).add('platform', 'sagemaker-mlops', { excludeResourceTypes: ['AWS::ApplicationAutoScaling::ScalableTarget'] });
 
   const platform = new MlopsPlatform(app, 'Platform', {
     tooling: envs.tooling,
     staging: envs.staging,
     production: [envs.production],
   });
+
+  // Self-service: data scientists launch a registry of their own from Studio for experiments.
+  const studioProduct = new ProjectProductStack(platform.toolingStack, 'StudioRegistryProduct', {
+    description: 'A model registry for a data scientist\'s experiments',
+  });
+  new ModelPackageGroup(studioProduct, 'Registry', { modelPackageGroupName: studioProduct.projectName });
+  new ProjectTemplate(platform.toolingStack, 'StudioTemplates', {
+    productStack: studioProduct,
+    productName: 'Experiment model registry',
+    owner: 'ML platform team',
+  });
+
+  // Staging is small and cheap; production is guarded: canary rollout with automatic rollback.
+  const stagingEndpoint = { inference: EndpointInference.realTime({ instanceType: 'ml.m5.large' }) };
+  const productionEndpoint = {
+    inference: EndpointInference.realTime({ instanceType: 'ml.c5.xlarge', initialInstanceCount: 2 }),
+    autoScaling: { minCapacity: 2, maxCapacity: 6 },
+    deploymentStrategy: DeploymentStrategy.canary({ percent: 50, wait: Duration.minutes(10) }),
+  };
 
   const sklearn = sagemakerImage(envs.tooling.region, 'sagemaker-scikit-learn:1.2-1-cpu-py3');
   const xgboost = sagemakerImage(envs.tooling.region, 'sagemaker-xgboost:1.7-1');
@@ -35,6 +58,8 @@ export function build(app: App): App {
       metricThreshold: 6,
       comparison: MetricComparison.LESS_THAN_OR_EQUAL_TO,
     }),
+    stagingEndpoint,
+    productionEndpoint,
     buildRepository: SourceRepository.codeConnection({
       connectionArn: `arn:aws:codeconnections:${envs.tooling.region}:${envs.tooling.account}:connection/00000000-0000-0000-0000-000000000000`,
       owner: 'example-org',
@@ -57,6 +82,8 @@ export function build(app: App): App {
       metricThreshold: 0.8,
       comparison: MetricComparison.GREATER_THAN_OR_EQUAL_TO,
     }),
+    stagingEndpoint,
+    productionEndpoint,
     smokeTest: { payload: '42,1,0,12,79.5,1', contentType: 'text/csv', expectedResponsePattern: '^0?\\.[0-9]+|^1(\\.0+)?' },
     reviewerEmails: ['ml-reviewers@example.com'],
   });
