@@ -8,12 +8,8 @@ import { DriftRetraining, ModelMonitor, MonitoringBaseline, MonitoringTarget } f
 import { MlopsPlatform, MlopsProject } from '../../lib/project';
 import { complianceProblems } from '../harness/compliance';
 
-const CONTEXT = {
-  'mlops:toolingAccount': '111111111111',
-  'mlops:stagingAccount': '222222222222',
-  'mlops:productionAccount': '333333333333',
-  'mlops:region': 'eu-west-1',
-};
+/** The reference app's accounts, region and feature flags, as `cdk synth` reads them. */
+const CONTEXT: Record<string, unknown> = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
 
 /**
  * What the lead adds to bin/app.ts (see the final report): every project's production template
