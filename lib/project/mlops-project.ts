@@ -208,7 +208,27 @@ export class MlopsProject extends Construct {
     this.stagingDeployment = templateStack('StagingDeployment', stagingEndpointName, props.stagingEndpoint);
     this.productionDeployment = templateStack('ProductionDeployment', `${project}-production`, props.productionEndpoint);
 
+    // CodePipeline deploys into another region from an artifact bucket of the tooling account in
+    // that region: one small stack per extra region, its key under the promotion alias.
+    const replicationBuckets: { [region: string]: s3.IBucket } = {};
+    for (const region of new Set([platform.staging.region, ...platform.production.map((p) => p.region)])) {
+      if (region === platform.tooling.region) continue;
+      const replication = new Stack(this, `Replication-${region}`, {
+        env: { account: platform.tooling.account, region },
+        stackName: `${prefix}-${title}-Artifacts-${region}`,
+        description: `SageMaker MLOps project ${project}: promotion artifacts for deployments in ${region}`,
+      });
+      this.toolingStack.addStackDependency(replication);
+      const key = createEncryptionKey(replication, 'Key', `Encrypts the ${project} promotion artifacts copied to ${region}`);
+      key.addAlias(PromotionNames.artifactKeyAlias(project));
+      replicationBuckets[region] = createSecureBucket(replication, 'Artifacts', {
+        encryptionKey: key,
+        bucketName: `mlops-${project}-promo-${platform.tooling.account}-${region}`.slice(0, 63),
+      });
+    }
+
     this.promotion = new ModelPromotionPipeline(this.toolingStack, 'Promotion', {
+      replicationBuckets,
       projectName: project,
       modelPackageGroup: this.modelPackageGroup,
       encryptionKey: this.encryptionKey,

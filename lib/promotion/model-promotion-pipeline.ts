@@ -175,6 +175,16 @@ export interface ModelPromotionPipelineProps {
   readonly approvedModelParameterName?: string;
 
   /**
+   * Artifact buckets in the other regions the pipeline deploys to, in the tooling account
+   * (CodePipeline copies artifacts there). Encrypt each with a key aliased
+   * `alias/mlops-<project>-promotion-artifacts` in its region, the alias the deploy roles are
+   * limited to. `MlopsProject` creates them.
+   *
+   * @default - none: every target must be in the pipeline's region
+   */
+  readonly replicationBuckets?: { [region: string]: s3.IBucket };
+
+  /**
    * How long a production approval may wait.
    *
    * @default Duration.days(7)
@@ -223,7 +233,7 @@ export class ModelPromotionPipeline extends Construct {
     super(scope, id);
     const owner = `ModelPromotionPipeline ${this.node.path}`;
     PromotionNames.validateProjectName(owner, props.projectName);
-    validateTargets(owner, props);
+    validateTargets(owner, props, Stack.of(this).region);
 
     const stack = Stack.of(this);
     const project = props.projectName;
@@ -307,8 +317,11 @@ export class ModelPromotionPipeline extends Construct {
     this.pipeline = new codepipeline.Pipeline(this, 'Resource', {
       pipelineType: codepipeline.PipelineType.V2,
       role: this.role,
-      artifactBucket: this.artifactBucket,
       restartExecutionOnUpdate: false,
+      // CodePipeline takes either one artifact bucket or one per region (its own included).
+      ...(Object.keys(props.replicationBuckets ?? {}).length > 0
+        ? { crossRegionReplicationBuckets: { ...props.replicationBuckets, [stack.region]: this.artifactBucket } }
+        : { artifactBucket: this.artifactBucket }),
       variables: [new codepipeline.Variable({
         variableName: MODEL_PACKAGE_ARN_VARIABLE,
         defaultValue: LATEST_APPROVED,
@@ -424,7 +437,8 @@ export class ModelPromotionPipeline extends Construct {
     const nagName = (r: string) => `AwsSolutions-IAM5[Resource::${nagResourceName(stack, r)}]`;
     waive(this.role, {
       rules: ['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*'].map((a) => `AwsSolutions-IAM5[Action::${a}]`)
-        .concat([nagName(this.artifactBucket.arnForObjects('*'))]),
+        .concat([nagName(this.artifactBucket.arnForObjects('*'))])
+        .concat(Object.values(props.replicationBuckets ?? {}).map((b) => nagName(`arn:${stack.partition}:s3:::${b.bucketName}/*`))),
       reason: 'CodePipeline reads and writes the artifacts of every execution under generated keys in its own artifact bucket; the grant covers that one bucket',
     });
     waive(this.role, {
@@ -457,7 +471,7 @@ export class ModelPromotionPipeline extends Construct {
   }
 }
 
-function validateTargets(owner: string, props: ModelPromotionPipelineProps): void {
+function validateTargets(owner: string, props: ModelPromotionPipelineProps, pipelineRegion: string): void {
   const problems: string[] = [];
   if (props.productionWaves.length === 0) {
     problems.push('productionWaves must hold at least one wave');
@@ -481,6 +495,12 @@ function validateTargets(owner: string, props: ModelPromotionPipelineProps): voi
     }
     if (!hasModelPackageParameter(target.template)) {
       problems.push(`template ${target.template.node.path} has no ${MODEL_PACKAGE_ARN_PARAMETER} parameter`);
+    }
+  }
+  for (const target of [props.staging, ...props.productionWaves.flatMap((w) => w.targets)]) {
+    const region = target.region;
+    if (region && !Token.isUnresolved(region) && !Token.isUnresolved(pipelineRegion) && region !== pipelineRegion && !props.replicationBuckets?.[region]) {
+      problems.push(`target ${target.account}/${region}/${target.stackName} is in another region than the pipeline (${pipelineRegion}): give replicationBuckets['${region}']`);
     }
   }
   if (Buffer.byteLength(props.smokeTest.payload, 'utf8') > 4096) {

@@ -135,7 +135,9 @@ export class PromotionDeployTarget extends Construct {
     this.deployRole.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'DecryptPromotionArtifacts',
       actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey*'],
-      resources: [`arn:${stack.partition}:kms:${toolingRegion}:${props.toolingAccount}:key/*`],
+      // The pipeline's region, and this one, where CodePipeline copies artifacts for a deployment
+      // in another region than the pipeline's.
+      resources: [...new Set([toolingRegion, stack.region])].map((region) => `arn:${stack.partition}:kms:${region}:${props.toolingAccount}:key/*`),
       conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': PromotionNames.artifactKeyAlias(project) } },
     }));
     const nagName = (r: string) => `AwsSolutions-IAM5[Resource::${nagResourceName(stack, r)}]`;
@@ -144,7 +146,7 @@ export class PromotionDeployTarget extends Construct {
       reason: `the tooling account's artifact bucket has a generated name; s3:ResourceAccount limits access to objects of account ${props.toolingAccount}, whose bucket policy admits only this role`,
     });
     waive(this.deployRole, {
-      rules: [nagName(`arn:${stack.partition}:kms:${toolingRegion}:${props.toolingAccount}:key/*`)],
+      rules: [...new Set([toolingRegion, stack.region])].map((region) => nagName(`arn:${stack.partition}:kms:${region}:${props.toolingAccount}:key/*`)),
       reason: `the tooling key's id is generated in another account; the kms:ResourceAliases condition limits use to ${PromotionNames.artifactKeyAlias(project)}`,
     });
     waive(this.deployRole, {

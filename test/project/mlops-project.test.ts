@@ -4,6 +4,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { MetricComparison } from '../../lib/pipeline';
 import { MlopsPlatform, MlopsProject, ProjectModelBuild, SourceRepository } from '../../lib/project';
+import { complianceProblems } from '../harness/compliance';
 
 const TOOLING = { account: '111111111111', region: 'eu-west-1' };
 const STAGING = { account: '222222222222', region: 'eu-west-1' };
@@ -122,5 +123,23 @@ describe('MlopsProject in a single account', () => {
     const deployPolicy = JSON.stringify(Template.fromStack(project.stagingStack).findResources('AWS::IAM::ManagedPolicy'));
     expect(deployPolicy).toContain('stack/mlops-churn-staging/*');
     expect(deployPolicy).toContain('stack/mlops-churn-production/*');
+  });
+});
+
+describe('MlopsProject across regions', () => {
+  test('a production region other than the tooling one gets an artifact bucket there, and passes the gate', () => {
+    const build = (app: App) => {
+      const platform = new MlopsPlatform(app, 'Platform', {
+        tooling: TOOLING, staging: STAGING, production: [PRODUCTION, { account: '444444444444', region: 'us-east-1' }],
+      });
+      return new MlopsProject(app, 'Churn', { platform, projectName: 'churn', smokeTest: { payload: '1' } });
+    };
+    const project = build(new App());
+    const pipeline = Template.fromStack(project.toolingStack).findResources('AWS::CodePipeline::Pipeline');
+    const stores = Object.values(pipeline)[0].Properties.ArtifactStores;
+    expect(stores.map((s: any) => s.Region).sort()).toEqual(['eu-west-1', 'us-east-1']);
+    const wave2 = Object.values(pipeline)[0].Properties.Stages.find((s: any) => s.Name === 'Production-wave2');
+    expect(wave2.Actions[0].Region).toBe('us-east-1');
+    expect(complianceProblems((app) => { build(app); })).toEqual([]);
   });
 });
