@@ -9,12 +9,12 @@
  *    "expectedResponsePattern": "<regular expression>", "modelPackageArn": "#{Resolve.ModelPackageArn}"}
  * The endpoint lives in another account: we assume the staging account's smoke-test role.
  */
-import { CodePipelineClient, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
+import { CodePipelineClient, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import * as v from 'valibot';
-import { describeIssues, parseCodePipelineJob } from '../shared/codepipeline-job';
+import { describeIssues, failJob, parseCodePipelineJob } from '../shared/codepipeline-job';
 import { countMalformedEvent, logger } from '../shared/observability';
 import { checkResponse } from './check';
 
@@ -90,9 +90,6 @@ export async function handler(event: unknown): Promise<void> {
   }
 }
 
-async function fail(jobId: string, message: string): Promise<void> {
-  await codepipeline.send(new PutJobFailureResultCommand({
-    jobId,
-    failureDetails: { type: 'JobFailed', message: message.slice(0, 5000) },
-  }));
+function fail(jobId: string, message: string): Promise<void> {
+  return failJob(codepipeline, jobId, message);
 }

@@ -11,10 +11,10 @@
  *
  * Output variables: ModelPackageArn, ModelPackageVersion.
  */
-import { CodePipelineClient, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
+import { CodePipelineClient, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
 import { DescribeModelPackageCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { parseCodePipelineJob } from '../shared/codepipeline-job';
+import { failJob, parseCodePipelineJob } from '../shared/codepipeline-job';
 import { readEnvironment } from '../shared/environment';
 import { countMalformedEvent, logger } from '../shared/observability';
 import { decideModelPackage, isModelPackageArn, LATEST_APPROVED, readApprovedRecord } from './decide';
@@ -84,9 +84,6 @@ async function lastApprovedArn(): Promise<string> {
   }
 }
 
-async function fail(jobId: string, message: string): Promise<void> {
-  await codepipeline.send(new PutJobFailureResultCommand({
-    jobId,
-    failureDetails: { type: 'JobFailed', message: message.slice(0, 5000) },
-  }));
+function fail(jobId: string, message: string): Promise<void> {
+  return failJob(codepipeline, jobId, message);
 }

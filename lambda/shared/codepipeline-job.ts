@@ -1,3 +1,4 @@
+import { CodePipelineClient, PutJobFailureResultCommand } from '@aws-sdk/client-codepipeline';
 import * as v from 'valibot';
 
 /**
@@ -45,4 +46,12 @@ export function parseCodePipelineJob(event: unknown): CodePipelineJob | string {
   } catch {
     return `UserParameters of job ${job.id} is not JSON`;
   }
+}
+
+/** Fails a CodePipeline job with a message people read in the console (at most 5,000 characters). */
+export async function failJob(client: CodePipelineClient, jobId: string, message: string): Promise<void> {
+  await client.send(new PutJobFailureResultCommand({
+    jobId,
+    failureDetails: { type: 'JobFailed', message: message.slice(0, 5000) },
+  }));
 }

@@ -10,12 +10,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { waive } from '../private/compliance';
 import { createEncryptionKey } from '../private/encryption-key';
 import { EventHandlerFunction } from '../private/event-handler';
 import { IModelPackageGroup } from './model-package-group';
 import { modelPackageStateChangePattern } from './private/model-package-events';
-import { nagResourceId } from './private/nag-finding';
+import { nagResourceName, waive } from '../private/compliance';
 
 const HANDLER = 'approval-to-promotion';
 const VARIABLE_NAME = /^[A-Za-z0-9@\-_]{1,128}$/;
@@ -185,7 +184,7 @@ export class ModelApprovalTrigger extends Construct {
       resources: [packages],
     }));
     waive(handler.role, {
-      rules: [`AwsSolutions-IAM5[Resource::${nagResourceId(stack, packages)}]`],
+      rules: [`AwsSolutions-IAM5[Resource::${nagResourceName(stack, packages)}]`],
       reason: 'the versions of the group are registered after deployment; the pattern names this group only, as model-package/<group>/*',
     });
     handler.role.addToPrincipalPolicy(new iam.PolicyStatement({

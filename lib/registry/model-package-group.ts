@@ -3,9 +3,8 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
-import { waive } from '../private/compliance';
 import { modelPackageStateChangePattern } from './private/model-package-events';
-import { nagResourceId } from './private/nag-finding';
+import { nagResourceName, waive } from '../private/compliance';
 
 /**
  * A SageMaker model package group: the registry of one model's versions.
@@ -111,7 +110,7 @@ abstract class ModelPackageGroupBase extends Resource implements IModelPackageGr
     const principal = grantee.grantPrincipal;
     if (grant.principalStatement && Construct.isConstruct(principal)) {
       waive(principal, {
-        rules: [`AwsSolutions-IAM5[Resource::${nagResourceId(Stack.of(principal), packages)}]`],
+        rules: [`AwsSolutions-IAM5[Resource::${nagResourceName(Stack.of(principal), packages)}]`],
         reason: `model package versions are created after deployment; the pattern names the versions of group ${this.modelPackageGroupName} only`,
       });
     }
