@@ -676,6 +676,9 @@ export class ModelMonitor extends Construct {
         problems.push(`endpoint name must be a SageMaker name, got '${target.endpointName}'`);
       }
     }
+    if (target.endpointName === undefined && !target.dataCaptureEnabled) {
+      problems.push('the batch transform does not capture data, and Model Monitor reads only captured data: enable its data capture');
+    }
     if (target.dataCaptureEnabled && !target.dataCaptureBucket && target.dataCaptureS3Uri === undefined) {
       problems.push('give the endpoint\'s dataCaptureS3Uri or dataCaptureBucket, so the monitor role can read captured data');
     }

@@ -1,6 +1,7 @@
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ModelEndpoint } from '../deployment/model-endpoint';
+import { ScheduledBatchTransform } from '../deployment/scheduled-batch-transform';
 
 /**
  * Format of the data a batch-transform monitor reads.
@@ -114,8 +115,18 @@ export class MonitoringTarget {
    * setting, its capture bucket and key.
    */
   public static fromModelEndpoint(endpoint: ModelEndpoint): MonitoringTarget {
-    return new MonitoringTarget(endpoint.endpointName, endpoint.dataCaptureS3Uri !== undefined, endpoint.dataCaptureS3Uri,
+    return new MonitoringTarget(endpoint.endpointName, endpoint.dataCaptureEnabled, endpoint.dataCaptureS3Uri,
       endpoint.dataCaptureBucket, endpoint.encryptionKey, undefined);
+  }
+
+  /**
+   * A `ScheduledBatchTransform` that captures data: its capture location, bucket and key.
+   *
+   * @param datasetFormat the format of the transform's input, as Model Monitor reads it
+   */
+  public static fromScheduledBatchTransform(transform: ScheduledBatchTransform, datasetFormat: MonitoringDatasetFormat): MonitoringTarget {
+    return new MonitoringTarget(undefined, transform.dataCaptureS3Uri !== undefined, transform.dataCaptureS3Uri,
+      transform.outputBucket, transform.encryptionKey, datasetFormat);
   }
 
   /** A batch transform's captured data. */

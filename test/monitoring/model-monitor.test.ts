@@ -12,7 +12,9 @@ import {
   MonitorSchedule,
   MonitorType,
 } from '../../lib/monitoring';
-import { ModelDeploymentStack } from '../../lib/deployment';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { ModelDeploymentStack, ScheduledBatchTransform } from '../../lib/deployment';
 import { complianceProblems } from '../harness/compliance';
 
 const PRODUCTION = { account: '333333333333', region: 'us-east-1' };
@@ -345,6 +347,43 @@ describe('ModelMonitor variants', () => {
     // WHEN / THEN
     expect(() => new ModelMonitor(deployment, 'Monitor', { target: MonitoringTarget.fromModelEndpoint(deployment.endpoint), dataQuality: dq }))
       .toThrow(/^ModelMonitor Production\/Monitor: endpoint 'churn-prod' does not capture data, and Model Monitor reads only captured data: enable data capture on the endpoint$/);
+  });
+
+  test('a ScheduledBatchTransform that captures data: its capture location and a data-quality schedule', () => {
+    // GIVEN
+    const stack = new Stack(new App(), 'Production', { env: PRODUCTION });
+    const transform = new ScheduledBatchTransform(stack, 'Nightly', {
+      modelPackageArn: 'arn:aws:sagemaker:us-east-1:111111111111:model-package/churn/3',
+      schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }),
+      inputBucket: s3.Bucket.fromBucketName(stack, 'Input', 'churn-scoring-input'),
+      inputPrefix: 'customers/',
+      dataCapture: true,
+    });
+    // WHEN
+    new ModelMonitor(stack, 'Monitor', {
+      target: MonitoringTarget.fromScheduledBatchTransform(transform, MonitoringDatasetFormat.csv()),
+      namePrefix: 'churn-nightly',
+      dataQuality: { ...dq, schedule: MonitorSchedule.daily(6) },
+    });
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::SageMaker::DataQualityJobDefinition', {
+      DataQualityJobInput: { BatchTransformInput: Match.objectLike({ DataCapturedDestinationS3Uri: stack.resolve(transform.dataCaptureS3Uri), DatasetFormat: { Csv: { Header: false } } }) },
+    });
+  });
+
+  test('fails on a ScheduledBatchTransform that does not capture data', () => {
+    const stack = new Stack(new App(), 'Production', { env: PRODUCTION });
+    const transform = new ScheduledBatchTransform(stack, 'Nightly', {
+      modelPackageArn: 'arn:aws:sagemaker:us-east-1:111111111111:model-package/churn/3',
+      schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }),
+      inputBucket: s3.Bucket.fromBucketName(stack, 'Input', 'churn-scoring-input'),
+      inputPrefix: 'customers/',
+    });
+    expect(() => new ModelMonitor(stack, 'Monitor', {
+      target: MonitoringTarget.fromScheduledBatchTransform(transform, MonitoringDatasetFormat.csv()),
+      namePrefix: 'churn-nightly',
+      dataQuality: dq,
+    })).toThrow(/^ModelMonitor Production\/Monitor: the batch transform does not capture data, and Model Monitor reads only captured data: enable its data capture$/);
   });
 
   test('fails naming several problems at once', () => {
