@@ -60,6 +60,7 @@ export function build(app: App): App {
     }),
     stagingEndpoint,
     productionEndpoint,
+    monitoring: {},
     buildRepository: SourceRepository.codeConnection({
       connectionArn: `arn:aws:codeconnections:${envs.tooling.region}:${envs.tooling.account}:connection/00000000-0000-0000-0000-000000000000`,
       owner: 'example-org',
@@ -84,6 +85,7 @@ export function build(app: App): App {
     }),
     stagingEndpoint,
     productionEndpoint,
+    monitoring: { retrainingCooldown: Duration.days(3) },
     smokeTest: { payload: '42,1,0,12,79.5,1', contentType: 'text/csv', expectedResponsePattern: '^0?\\.[0-9]+|^1(\\.0+)?' },
     reviewerEmails: ['ml-reviewers@example.com'],
   });

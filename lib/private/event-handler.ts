@@ -68,6 +68,11 @@ export class EventHandlerFunction extends Construct {
       },
     }));
 
+    // EventBridge writes undeliverable events to the dead-letter queue: it must use the queue's key.
+    this.encryptionKey.grant(new iam.ServicePrincipal('events.amazonaws.com', {
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+    }), 'kms:GenerateDataKey*', 'kms:Decrypt');
+
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: this.encryptionKey,

@@ -1,4 +1,5 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,6 +7,10 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ModelDeploymentStack } from '../deployment/model-deployment-stack';
 import { ModelEndpointOptions } from '../deployment/model-endpoint';
+import { DriftRetraining } from '../monitoring/drift-retraining';
+import { DataQualityMonitorOptions, ModelBiasMonitorOptions, ModelExplainabilityMonitorOptions, ModelMonitor, ModelQualityMonitorOptions } from '../monitoring/model-monitor';
+import { MonitoringBaseline } from '../monitoring/monitoring-baseline';
+import { MonitoringTarget } from '../monitoring/monitoring-inputs';
 import { ModelBuildPipeline } from '../pipeline/model-build-pipeline';
 import { SageMakerJobRole } from '../pipeline/sagemaker-job-role';
 import { nagResourceName, waive } from '../private/compliance';
@@ -49,6 +54,48 @@ export interface ProjectSmokeTest {
    * @default - any non-empty answer passes
    */
   readonly expectedResponsePattern?: string;
+}
+
+/**
+ * What a project monitors in production.
+ */
+export interface ProjectMonitoringOptions {
+  /**
+   * Data quality of the requests.
+   *
+   * @default - hourly, against the baselines at
+   *   `s3://<data bucket>/baselines/data-quality/{constraints,statistics}.json` (write them with a
+   *   QualityCheckStep of the build, or the SDK's `suggest_baseline`); needs `modelBuild`
+   */
+  readonly dataQuality?: DataQualityMonitorOptions;
+
+  /**
+   * Model quality, against ground truth.
+   *
+   * @default - not monitored
+   */
+  readonly modelQuality?: ModelQualityMonitorOptions;
+
+  /**
+   * Bias drift.
+   *
+   * @default - not monitored
+   */
+  readonly modelBias?: ModelBiasMonitorOptions;
+
+  /**
+   * Feature attribution (explainability) drift.
+   *
+   * @default - not monitored
+   */
+  readonly modelExplainability?: ModelExplainabilityMonitorOptions;
+
+  /**
+   * No retraining within this time after the last one started.
+   *
+   * @default Duration.days(1)
+   */
+  readonly retrainingCooldown?: Duration;
 }
 
 /**
@@ -111,6 +158,15 @@ export interface MlopsProjectProps {
   readonly buildRepository?: SourceRepository;
 
   /**
+   * Model Monitor on the production endpoint, and retraining when it finds drift. Drift events
+   * reach the tooling account's bus; the drift handler starts the build pipeline (once per event,
+   * never while one runs, not within the cooldown) and tells the project's topic.
+   *
+   * @default - no monitoring
+   */
+  readonly monitoring?: ProjectMonitoringOptions;
+
+  /**
    * People who approve production deployments and receive the project's alarms.
    *
    * @default - nobody is subscribed; subscribe to `notificationTopic`
@@ -170,6 +226,10 @@ export class MlopsProject extends Construct {
   public readonly buildPipeline?: ModelBuildPipeline;
   /** The push-to-run pipeline of the build code, with `buildRepository`. */
   public readonly buildSource?: ModelBuildSource;
+  /** Model Monitor on the production endpoint, with `monitoring`. */
+  public readonly monitor?: ModelMonitor;
+  /** Retraining on drift, with `monitoring` and `modelBuild`. */
+  public readonly driftRetraining?: DriftRetraining;
 
   constructor(scope: Construct, id: string, props: MlopsProjectProps) {
     super(scope, id);
@@ -274,6 +334,12 @@ export class MlopsProject extends Construct {
     // One stack of deploy roles per account: in a single-account setup, staging and production
     // share it (IAM role names are per account).
     const stagingAccount = platform.staging.account;
+    if (props.monitoring) {
+      const monitoring = this.addMonitoring(props.monitoring);
+      this.monitor = monitoring.monitor;
+      this.driftRetraining = monitoring.retraining;
+    }
+
     this.stagingStack = this.workloadStack('Staging', platform.staging, 'staging');
     const productionStacks = new Map<string, Stack>();
     this.productionStacks = [];
@@ -305,6 +371,44 @@ export class MlopsProject extends Construct {
     };
     this.stagingTarget = targetFor(this.stagingStack, stagingAccount);
     this.productionTargets = [...productionStacks.entries()].map(([account, stack]) => targetFor(stack, account));
+  }
+
+  private addMonitoring(options: ProjectMonitoringOptions) {
+    const deployment = this.productionDeployment;
+    const dataBucketName = this.dataBucket ? `mlops-${this.projectName}-data-${this.platform.tooling.account}` : undefined;
+    let dataQuality = options.dataQuality;
+    if (!dataQuality?.baseline && options.dataQuality === undefined) {
+      if (!dataBucketName) {
+        throw new Error(`MlopsProject ${this.node.path}: monitoring without modelBuild needs dataQuality (with its baseline) or another monitor`);
+      }
+      dataQuality = {
+        baseline: MonitoringBaseline.fromS3({
+          constraintsS3Uri: `s3://${dataBucketName}/${BASELINE_PREFIX}data-quality/constraints.json`,
+          statisticsS3Uri: `s3://${dataBucketName}/${BASELINE_PREFIX}data-quality/statistics.json`,
+        }),
+      };
+    }
+    const monitor = new ModelMonitor(deployment, 'Monitor', {
+      target: MonitoringTarget.fromModelEndpoint(deployment.endpoint),
+      eventBus: events.EventBus.fromEventBusArn(deployment, 'PlatformBus', this.platform.eventBusArn),
+      dataQuality,
+      modelQuality: options.modelQuality,
+      modelBias: options.modelBias,
+      modelExplainability: options.modelExplainability,
+    });
+    if (dataBucketName) {
+      // The monitor runs in production and reads its baselines from the tooling data bucket.
+      grantArtifactRead(monitor.role, dataBucketName, BASELINE_PREFIX, this.platform.tooling, PromotionNames.artifactKeyAlias(this.projectName));
+    }
+    const retraining = this.buildPipeline ? new DriftRetraining(this.toolingStack, 'DriftRetraining', {
+      pipeline: this.buildPipeline,
+      monitors: [monitor],
+      eventBus: this.platform.eventBus.eventBus,
+      topic: this.notificationTopic,
+      encryptionKey: this.encryptionKey,
+      cooldown: options.retrainingCooldown,
+    }) : undefined;
+    return { monitor, retraining };
   }
 
   private workloadStack(id: string, env: { account: string; region: string }, what: string): Stack {
@@ -353,7 +457,7 @@ export class MlopsProject extends Construct {
         sid: `ModelArtifactsFor${account}`,
         principals: [new iam.AccountPrincipal(account)],
         actions: ['s3:GetObject'],
-        resources: [dataBucket.arnForObjects(`${MODEL_OUTPUT_PREFIX}*`)],
+        resources: [dataBucket.arnForObjects(`${MODEL_OUTPUT_PREFIX}*`), dataBucket.arnForObjects(`${BASELINE_PREFIX}*`)],
         conditions: { ArnLike: { 'aws:PrincipalArn': deploymentRoles } },
       }));
       this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
@@ -374,6 +478,9 @@ export class MlopsProject extends Construct {
 /** Where the model build writes its outputs in the data bucket: model artifacts, reports. */
 const MODEL_OUTPUT_PREFIX = 'model-build/';
 
+/** Where the production monitors find their baselines in the data bucket. */
+const BASELINE_PREFIX = 'baselines/';
+
 /**
  * The identity side of a cross-account read of model artifacts: the endpoint's role (in the
  * staging or production account) may read the build outputs of the tooling account's data
@@ -382,12 +489,12 @@ const MODEL_OUTPUT_PREFIX = 'model-build/';
 function grantArtifactRead(role: iam.IRole, bucketName: string, prefix: string, tooling: { account: string; region: string }, keyAlias: string): void {
   const stack = Stack.of(role);
   role.addToPrincipalPolicy(new iam.PolicyStatement({
-    sid: 'ReadModelArtifactsFromTooling',
+    sid: `Read${prefix === MODEL_OUTPUT_PREFIX ? 'ModelArtifacts' : 'Baselines'}FromTooling`,
     actions: ['s3:GetObject'],
     resources: [`arn:${stack.partition}:s3:::${bucketName}/${prefix}*`],
   }));
   role.addToPrincipalPolicy(new iam.PolicyStatement({
-    sid: 'DecryptModelArtifactsFromTooling',
+    sid: `Decrypt${prefix === MODEL_OUTPUT_PREFIX ? 'ModelArtifacts' : 'Baselines'}FromTooling`,
     actions: ['kms:Decrypt'],
     resources: [`arn:${stack.partition}:kms:${tooling.region}:${tooling.account}:key/*`],
     conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': keyAlias } },

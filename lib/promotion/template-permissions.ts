@@ -183,6 +183,19 @@ const PERMISSIONS: { [type: string]: ResourcePermissions } = {
       resources: [`arn:${ctx.partition}:logs:${ctx.region}:${ctx.account}:log-group:*`],
     })],
   },
+  'AWS::Lambda::Function': {
+    actions: ['lambda:CreateFunction', 'lambda:DeleteFunction', 'lambda:GetFunction', 'lambda:GetFunctionConfiguration',
+      'lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:TagResource', 'lambda:UntagResource', 'lambda:ListTags',
+      // CloudFormation invokes a custom resource's function with the execution role.
+      'lambda:InvokeFunction'],
+    resources: ['arn:{partition}:lambda:{region}:{account}:function:{stack}-*'],
+    extra: (ctx) => [new iam.PolicyStatement({
+      sid: 'PassStackRolesToLambda',
+      actions: ['iam:PassRole'],
+      resources: ctx.stackNames.map((s) => `arn:${ctx.partition}:iam::${ctx.account}:role/${s}-*`),
+      conditions: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
+    })],
+  },
   'AWS::Scheduler::Schedule': {
     actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule'],
     resources: ['arn:{partition}:scheduler:{region}:{account}:schedule/*/{stack}-*'],
@@ -209,6 +222,11 @@ export function templatePermissions(templates: Stack | Stack[], ctx: PermissionC
     for (const c of template.node.findAll()) {
       if (CfnResource.isCfnResource(c)) types.add(c.cfnResourceType);
     }
+  }
+  // A custom resource needs nothing of its own: CloudFormation invokes its function, whose
+  // permissions come with AWS::Lambda::Function.
+  for (const t of [...types]) {
+    if (t.startsWith('Custom::') || t === 'AWS::CloudFormation::CustomResource') types.delete(t);
   }
   const unsupported = [...types].filter((t) => !(t in PERMISSIONS)).sort();
   const statements: iam.PolicyStatement[] = [];

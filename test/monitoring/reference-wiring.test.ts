@@ -2,66 +2,21 @@ import { readFileSync } from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as events from 'aws-cdk-lib/aws-events';
 import { build } from '../../bin/app';
-import { DriftRetraining, ModelMonitor, MonitoringBaseline, MonitoringTarget } from '../../lib/monitoring';
+import { ModelMonitor, MonitoringBaseline, MonitoringTarget } from '../../lib/monitoring';
 import { MlopsPlatform, MlopsProject } from '../../lib/project';
-import { complianceProblems } from '../harness/compliance';
 
 /** The reference app's accounts, region and feature flags, as `cdk synth` reads them. */
 const CONTEXT: Record<string, unknown> = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
 
-/**
- * What the lead adds to bin/app.ts (see the final report): every project's production template
- * monitors its endpoint against the deployed package's baselines and forwards drift to the
- * platform bus; drift retrains the project's build pipeline.
- */
-export function monitorEveryProduction(platform: MlopsPlatform, projects: MlopsProject[], baselineOf: (project: MlopsProject) => MonitoringBaseline): void {
-  for (const project of projects) {
-    const deployment = project.productionDeployment;
-    const monitor = new ModelMonitor(deployment, 'Monitor', {
-      target: MonitoringTarget.fromModelEndpoint(deployment.endpoint),
-      eventBus: events.EventBus.fromEventBusArn(deployment, 'PlatformBus', platform.eventBusArn),
-      dataQuality: { baseline: baselineOf(project) },
-    });
-    if (project.buildPipeline) {
-      new DriftRetraining(project.toolingStack, 'DriftRetraining', {
-        pipeline: project.buildPipeline,
-        monitors: [monitor],
-        eventBus: platform.eventBus.eventBus,
-        topic: project.notificationTopic,
-        encryptionKey: project.encryptionKey,
-      });
-    }
-  }
-}
-
-/** Baselines the build writes to a fixed place per project (what works with promotion today). */
-const s3Baselines = (project: MlopsProject) => MonitoringBaseline.fromS3({
-  constraintsS3Uri: `s3://mlops-${project.projectName}-baselines/data-quality/constraints.json`,
-  statisticsS3Uri: `s3://mlops-${project.projectName}-baselines/data-quality/statistics.json`,
-});
-/** The deployed package's own drift-check baselines (the intended design; see the known gap below). */
-const packageBaselines = (project: MlopsProject) =>
-  MonitoringBaseline.fromModelPackage(project.productionDeployment.modelPackageArnParameter.valueAsString);
-
-function referenceApp(app: App, baselineOf: (project: MlopsProject) => MonitoringBaseline = s3Baselines): { platform: MlopsPlatform; projects: MlopsProject[] } {
-  for (const [k, v] of Object.entries(CONTEXT)) app.node.setContext(k, v);
-  build(app);
-  const all = app.node.findAll();
-  const platform = all.find((c): c is MlopsPlatform => c instanceof MlopsPlatform)!;
-  const projects = all.filter((c): c is MlopsProject => c instanceof MlopsProject);
-  monitorEveryProduction(platform, projects, baselineOf);
-  return { platform, projects };
-}
-
-describe('the reference platform with monitoring wired in', () => {
-  let ref: ReturnType<typeof referenceApp>;
+describe('the reference platform closes the drift loop', () => {
+  let projects: MlopsProject[];
   let assemblyDir: string;
 
   beforeAll(() => {
-    const app = new App();
-    ref = referenceApp(app);
+    const app = new App({ context: CONTEXT });
+    build(app);
+    projects = app.node.findAll().filter((c): c is MlopsProject => c instanceof MlopsProject);
     assemblyDir = app.synth().directory;
   });
 
@@ -69,12 +24,12 @@ describe('the reference platform with monitoring wired in', () => {
   const templateOf = (stack: Stack) => Template.fromJSON(JSON.parse(readFileSync(path.join(assemblyDir, stack.templateFile), 'utf8')));
 
   test('every project has a build pipeline to retrain', () => {
-    expect(ref.projects.length).toBeGreaterThanOrEqual(2);
-    expect(ref.projects.every((p) => p.buildPipeline !== undefined)).toBe(true);
+    expect(projects.length).toBeGreaterThanOrEqual(2);
+    expect(projects.every((p) => p.buildPipeline !== undefined)).toBe(true);
   });
 
-  test('every production template monitors its endpoint and every project closes the loop', () => {
-    for (const project of ref.projects) {
+  test('every production template monitors its endpoint, and every project retrains its own pipeline on drift', () => {
+    for (const project of projects) {
       templateOf(project.productionDeployment).hasResourceProperties('AWS::SageMaker::MonitoringSchedule', {
         EndpointName: project.productionDeployment.endpointName,
         MonitoringScheduleConfig: Match.objectLike({ MonitoringType: 'DataQuality' }),
@@ -85,19 +40,32 @@ describe('the reference platform with monitoring wired in', () => {
     }
   });
 
-  // Known gap, reported to the lead: PromotionDeployTarget derives the deploy role's permissions
-  // from the template's resource types and has none for the inline Lambda function and custom
-  // resource that read the package's baselines. When it does, this fails: move the reference app
-  // to package baselines and drop this test.
-  test('known gap: with package baselines the promotion deploy target cannot derive its permissions yet', () => {
-    const app = new App();
-    referenceApp(app, packageBaselines);
-    expect(() => app.synth()).toThrow(/cannot derive CloudFormation permissions for AWS::Lambda::Function, Custom::ModelPackageBaselines in template/);
+  test('the monitor reads its baselines from the tooling data bucket, which admits production', () => {
+    const project = projects[0];
+    const production = templateOf(project.productionDeployment);
+    expect(JSON.stringify(production.toJSON())).toContain(`mlops-${project.projectName}-data-111111111111/baselines/`);
+    const bucketPolicies = JSON.stringify(Template.fromStack(project.toolingStack).findResources('AWS::S3::BucketPolicy'));
+    expect(bucketPolicies).toContain('baselines/*');
   });
+});
 
-  test('is compliant', () => {
-    expect(complianceProblems((app) => {
-      referenceApp(app);
-    })).toEqual([]);
+describe('monitoring against the deployed package\'s own baselines', () => {
+  test('the promotion can deploy a template whose monitor reads the package\'s drift-check baselines', () => {
+    // GIVEN
+    const app = new App({ context: CONTEXT });
+    const env = { account: '111111111111', region: 'eu-west-1' };
+    const platform = new MlopsPlatform(app, 'Platform', { tooling: env, staging: { ...env, account: '222222222222' }, production: [{ ...env, account: '333333333333' }] });
+    const project = new MlopsProject(app, 'Churn', { platform, projectName: 'churn', smokeTest: { payload: '1' } });
+    const deployment = project.productionDeployment;
+    // WHEN: the baseline is the deployed package's, read at deploy time by an inline custom resource
+    new ModelMonitor(deployment, 'Monitor', {
+      target: MonitoringTarget.fromModelEndpoint(deployment.endpoint),
+      dataQuality: { baseline: MonitoringBaseline.fromModelPackage(deployment.modelPackageArnParameter.valueAsString) },
+    });
+    // THEN: the deploy target derives permissions for the function and the custom resource
+    app.synth();
+    const deployPolicies = JSON.stringify(Template.fromStack(project.productionStacks[0]).findResources('AWS::IAM::ManagedPolicy'));
+    expect(deployPolicies).toContain('lambda:CreateFunction');
+    expect(deployPolicies).toContain('function:mlops-churn-production-*');
   });
 });

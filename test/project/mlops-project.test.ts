@@ -100,6 +100,13 @@ describe('MlopsProject', () => {
     })).toThrow(/MlopsProject X: buildRepository needs modelBuild/);
   });
 
+  test('fails for monitoring without a build and without a data-quality baseline', () => {
+    const app = new App();
+    const platform = new MlopsPlatform(app, 'Platform', { tooling: TOOLING, staging: STAGING, production: [PRODUCTION] });
+    expect(() => new MlopsProject(app, 'X', { platform, projectName: 'x', smokeTest: { payload: '1' }, monitoring: {} }))
+      .toThrow(/MlopsProject X: monitoring without modelBuild needs dataQuality \(with its baseline\) or another monitor/);
+  });
+
   test('fails for a platform with a bad account and no production, together', () => {
     expect(() => new MlopsPlatform(new App(), 'P', { tooling: { account: '1', region: 'eu-west-1' }, staging: STAGING, production: [] }))
       .toThrow(/MlopsPlatform P: tooling.account must be a 12-digit account id, got '1'; production must name at least one environment/);
