@@ -11,7 +11,7 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   // lib/ holds jsii's compiled .js next to the sources: always test the .ts.
   moduleNameMapper: {},
-  setupFiles: ['<rootDir>/test/harness/setup-env.js'],
+  setupFiles: ['<rootDir>/test/harness/setup-env.js', '<rootDir>/test/harness/setup-property-tests.js'],
   testTimeout: 120_000,
   maxWorkers: 2,
   reporters: ['default', '<rootDir>/test/harness/summary-reporter.js'],

@@ -107,7 +107,12 @@ export function definitionProblems(definition: any): string[] {
       problems.push(`step '${step.name}' has PropertyFiles that are not a list`);
       continue;
     }
-    const outputs = (step.json.Arguments?.ProcessingOutputConfig?.Outputs ?? []).map((o: any) => o?.OutputName);
+    const declared = step.json.Arguments?.ProcessingOutputConfig?.Outputs;
+    if (declared !== undefined && !Array.isArray(declared)) {
+      problems.push(`step '${step.name}' has ProcessingOutputConfig.Outputs that are not a list`);
+      continue;
+    }
+    const outputs = (declared ?? []).map((o: any) => o?.OutputName);
     for (const file of files) {
       if (typeof file?.PropertyFileName !== 'string' || typeof file?.OutputName !== 'string' || typeof file?.FilePath !== 'string') {
         problems.push(`step '${step.name}' has a property file without PropertyFileName, OutputName and FilePath`);

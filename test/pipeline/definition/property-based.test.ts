@@ -185,3 +185,15 @@ describe('JSON from outside', () => {
     }), { numRuns: 500 });
   });
 });
+
+describe('counterexamples found by the properties', () => {
+  test('fails, without crashing, for a step whose processing outputs are not a list', () => {
+    // found by 'an SDK definition with one value replaced by any JSON...': Outputs replaced by {}
+    const fixture = JSON.parse(require('fs').readFileSync(require('path').join(__dirname, '..', 'fixtures', 'dynamic-sagemaker-pipelines-framework.pipeline_definition.json'), 'utf8'));
+    const step = fixture.Steps.find((s: any) => Array.isArray(s.PropertyFiles) && s.Arguments?.ProcessingOutputConfig);
+    expect(step).toBeDefined();
+    step.Arguments.ProcessingOutputConfig.Outputs = {};
+    expect(() => PipelineDefinition.fromJson(JSON.stringify(fixture)))
+      .toThrow(new RegExp(`step '${step.Name}' has ProcessingOutputConfig.Outputs that are not a list`));
+  });
+});
