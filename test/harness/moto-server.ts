@@ -85,14 +85,40 @@ function kill(child: ChildProcess): Promise<void> {
   });
 }
 
+/** Options of a moto server. */
+export interface MotoServerOptions {
+  /**
+   * moto finishes every SageMaker pipeline execution at once (status Succeeded). With this, new
+   * executions stay Executing, as real ones do for minutes: the server is moto's own, with that
+   * one model patched at start-up.
+   */
+  readonly pipelineExecutionsStayExecuting?: boolean;
+}
+
+/** moto's server with SageMaker pipeline executions left Executing. */
+const EXECUTING_PIPELINES_SERVER = [
+  'import sys',
+  'import moto.sagemaker.models as models',
+  'original = models.FakePipelineExecution.__init__',
+  'def executing(self, *args, **kwargs):',
+  '    original(self, *args, **kwargs)',
+  '    self.pipeline_execution_status = "Executing"',
+  'models.FakePipelineExecution.__init__ = executing',
+  'from moto.server import main',
+  'main(sys.argv[1:])',
+].join('\n');
+
 /**
  * Starts `moto_server` on 127.0.0.1 on a free port and waits (bounded) until it answers.
  * Call `stop()` in `afterAll`; the process is also killed if the test process exits.
  */
-export async function startMotoServer(): Promise<MotoServer> {
+export async function startMotoServer(options: MotoServerOptions = {}): Promise<MotoServer> {
   requireTool('moto_server', ['--help']);
   const port = await freePort();
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+  const [command, args] = options.pipelineExecutionsStayExecuting
+    ? ['python3', ['-c', EXECUTING_PIPELINES_SERVER, '-H', '127.0.0.1', '-p', String(port)]]
+    : ['moto_server', ['-H', '127.0.0.1', '-p', String(port)]];
+  const child = spawn(command, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
   });

@@ -251,3 +251,45 @@ describe('drift-to-retraining handler against moto_server', () => {
     }
   });
 });
+
+describe('drift-to-retraining handler against moto_server whose executions keep running', () => {
+  let moto: MotoServer;
+  let sagemaker: SageMakerClient;
+  let sns: SNSClient;
+  let topicArn: string;
+
+  beforeAll(async () => {
+    moto = await startMotoServer({ pipelineExecutionsStayExecuting: true });
+    sagemaker = new SageMakerClient(moto.clientConfig);
+    sns = new SNSClient(moto.clientConfig);
+    await sagemaker.send(new CreatePipelineCommand({ PipelineName: 'churn-build', RoleArn: ROLE, PipelineDefinition: definition(['RetrainReason']) }));
+    topicArn = (await sns.send(new CreateTopicCommand({ Name: 'churn-notifications' }))).TopicArn!;
+  });
+
+  afterAll(async () => {
+    await moto.stop();
+  });
+
+  test('a second drift event while the retraining it started still executes starts nothing', async () => {
+    // GIVEN no cooldown at all: only the running execution can hold the second event back
+    const handle = createDriftHandler({
+      sagemaker,
+      sns,
+      config: {
+        pipelineName: 'churn-build',
+        topicArn,
+        watch: { endpoints: new Set(['churn-prod']), monitoringSchedules: new Set() },
+        cooldownSeconds: 0,
+        parameterNames: { reason: 'RetrainReason', monitorType: 'DriftMonitorType', metric: 'DriftMetric', endpoint: 'DriftEndpoint' },
+      },
+    });
+    expect(await handle(monitoringViolationEvent({ id: 'evt-1' }))).toBe('started');
+    const running = (await sagemaker.send(new ListPipelineExecutionsCommand({ PipelineName: 'churn-build' }))).PipelineExecutionSummaries!;
+    expect(running.map((e) => e.PipelineExecutionStatus)).toEqual(['Executing']);
+    // WHEN
+    const outcome = await handle(alarmEvent({ id: 'alarm-2' }));
+    // THEN
+    expect(outcome).toBe('skipped-executing');
+    expect((await sagemaker.send(new ListPipelineExecutionsCommand({ PipelineName: 'churn-build' }))).PipelineExecutionSummaries).toHaveLength(1);
+  });
+});
