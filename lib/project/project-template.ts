@@ -1,11 +1,14 @@
 import { Aspects, CfnParameter, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
 import { Construct } from 'constructs';
 import { nagResourceName, waive } from '../private/compliance';
+import { createEncryptionKey } from '../private/encryption-key';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { TemplatePermissionsAspect } from '../promotion/template-permissions';
+import { PortfolioOrganizationShare } from './portfolio-organization-share';
 
 /**
  * Properties of a `ProjectProductStack`.
@@ -111,6 +114,23 @@ export interface ProjectTemplateProps {
   readonly shareWithAccounts?: string[];
 
   /**
+   * An AWS organization (`o-...`) or organizational unit (`ou-...`) to share the portfolio with.
+   * Deploy in the management account or a delegated administrator, with Service Catalog's
+   * access to AWS Organizations enabled. CloudFormation has no such share: a small custom
+   * resource (inline function, encrypted logs) makes it.
+   *
+   * @default - not shared with an organization
+   */
+  readonly shareWithOrganization?: string;
+
+  /**
+   * Key of the organization share's logs.
+   *
+   * @default - a new KMS key with rotation when `shareWithOrganization` is set (USD 1 a month)
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
    * Statements for resource types of the product stack that the launch role cannot derive
    * permissions for.
    *
@@ -140,6 +160,10 @@ export class ProjectTemplate extends Construct {
     if (!/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/.test(props.productName)) problems.push(`productName must be 1-100 letters, digits, spaces, '.', '_' or '-', got '${props.productName}'`);
     for (const account of props.shareWithAccounts ?? []) {
       if (!Token.isUnresolved(account) && !/^\d{12}$/.test(account)) problems.push(`shareWithAccounts holds '${account}', not a 12-digit account id`);
+    }
+    if (props.shareWithOrganization !== undefined && !Token.isUnresolved(props.shareWithOrganization)
+      && !/^(o-[a-z0-9]{10,32}|ou-[a-z0-9]{4,32}-[a-z0-9]{8,32})$/.test(props.shareWithOrganization)) {
+      problems.push(`shareWithOrganization must be an organization (o-...) or organizational unit (ou-...) id, got '${props.shareWithOrganization}'`);
     }
     if (problems.length > 0) throw new Error(`${owner}: ${problems.join('; ')}`);
     const stack = Stack.of(this);
@@ -206,6 +230,13 @@ export class ProjectTemplate extends Construct {
     }
     for (const account of props.shareWithAccounts ?? []) {
       this.portfolio.shareWithAccount(account);
+    }
+    if (props.shareWithOrganization) {
+      new PortfolioOrganizationShare(this, 'OrganizationShare', {
+        portfolio: this.portfolio,
+        organizationNodeId: props.shareWithOrganization,
+        encryptionKey: props.encryptionKey ?? createEncryptionKey(this, 'Key', `Encrypts the logs of the organization share of ${props.productName}`),
+      });
     }
   }
 }

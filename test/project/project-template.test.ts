@@ -20,6 +20,7 @@ function buildTemplates(app: App): Stack {
     owner: 'ML platform team',
     launchingRoles: [studioRole],
     shareWithAccounts: ['444444444444'],
+    shareWithOrganization: 'ou-ab12-cdefgh34',
   });
   new TemplateProviderProject(stack, 'DirectProject', { productStack: product, projectName: 'fraud-detection' });
   return stack;
@@ -72,6 +73,27 @@ describe('ProjectTemplate', () => {
   test('gives Studio roles access and shares with the named accounts', () => {
     template.hasResourceProperties('AWS::ServiceCatalog::PortfolioPrincipalAssociation', { PrincipalARN: 'arn:aws:iam::111111111111:role/studio-execution' });
     template.hasResourceProperties('AWS::ServiceCatalog::PortfolioShare', { AccountId: '444444444444' });
+  });
+
+  test('shares with an organizational unit through a custom resource, which CloudFormation lacks', () => {
+    template.hasResourceProperties('Custom::PortfolioOrganizationShare', {
+      PortfolioId: { Ref: Match.stringLikeRegexp('TemplatePortfolio') },
+      NodeType: 'ORGANIZATIONAL_UNIT',
+      NodeValue: 'ou-ab12-cdefgh34',
+    });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+        Action: ['servicecatalog:CreatePortfolioShare', 'servicecatalog:DeletePortfolioShare'],
+        Resource: Match.objectLike({}),
+      })]) },
+    });
+  });
+
+  test('fails for an organization id that is not one', () => {
+    const stack = new Stack(new App(), 'S', { env: TOOLING });
+    const product = new ProjectProductStack(stack, 'P');
+    expect(() => new ProjectTemplate(stack, 'T', { productStack: product, productName: 'p', owner: 'x', shareWithOrganization: 'acme' }))
+      .toThrow(/shareWithOrganization must be an organization \(o-...\) or organizational unit \(ou-...\) id, got 'acme'/);
   });
 
   test('the S3 route creates a SageMaker project from the template URL', () => {
