@@ -161,7 +161,13 @@ export class ExecutionVariable extends PipelineExpression {
   /** The names SageMaker knows after `Execution.`. */
   public static readonly NAMES: string[] = ['PipelineExecutionId', 'PipelineExecutionArn', 'PipelineName', 'PipelineArn', 'StartDateTime', 'CurrentDateTime'];
 
-  private constructor(public readonly variableName: string) {
+  /**
+   * @param variableName the variable's name after `Execution.`, e.g. `PipelineExecutionId`
+   */
+  private constructor(
+    /** The variable's name after `Execution.` (for example `PipelineExecutionId`). */
+    public readonly variableName: string,
+  ) {
     super();
   }
 

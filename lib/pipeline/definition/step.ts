@@ -148,7 +148,10 @@ export interface PropertyFileProps {
  * A property file (`PropertyFiles`): a processing step's JSON output that conditions read.
  */
 export class PropertyFile {
-  constructor(public readonly props: PropertyFileProps) {}
+  constructor(
+    /** The property file's name, the step output it is written to and its path in that output. */
+    public readonly props: PropertyFileProps,
+  ) {}
 
   /** The property file's name. */
   public get name(): string {
