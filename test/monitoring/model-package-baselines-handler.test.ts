@@ -1,28 +1,13 @@
 import { DescribeModelPackageCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { BASELINES_HANDLER_SOURCE } from '../../lib/monitoring/model-package-baselines';
+import { loadInlineHandler } from '../harness/inline-handler';
 
 // The inline custom-resource handler, run as Lambda would run it: CommonJS, the SDK from the
 // runtime, its answer PUT to the CloudFormation response URL (captured here).
 const sagemakerMock = mockClient(SageMakerClient);
 
-function loadHandler(): { handler: (event: unknown) => Promise<unknown>; responses: Array<Record<string, any>> } {
-  const responses: Array<Record<string, any>> = [];
-  const fakeHttps = {
-    request: (_url: string, _opts: unknown, onResponse: (res: { resume(): void; on(e: string, f: () => void): void }) => void) => ({
-      on: () => undefined,
-      end: (body: string) => {
-        responses.push(JSON.parse(body));
-        onResponse({ resume: () => undefined, on: (_e, f) => f() });
-      },
-    }),
-  };
-  const module = { exports: {} as Record<string, unknown> };
-  const fakeRequire = (name: string) => (name === 'node:https' ? fakeHttps : require(name));
-  const quiet = { log: () => undefined, error: () => undefined };
-  new Function('require', 'exports', 'module', 'console', BASELINES_HANDLER_SOURCE)(fakeRequire, module.exports, module, quiet);
-  return { handler: module.exports.handler as (event: unknown) => Promise<unknown>, responses };
-}
+const loadHandler = () => loadInlineHandler(BASELINES_HANDLER_SOURCE);
 
 const event = (requestType: string, required: string[]) => ({
   RequestType: requestType,

@@ -1,28 +1,13 @@
 import { CreatePortfolioShareCommand, DeletePortfolioShareCommand, DescribePortfolioShareStatusCommand, ServiceCatalogClient } from '@aws-sdk/client-service-catalog';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SHARE_HANDLER_SOURCE } from '../../lib/project/portfolio-organization-share';
+import { loadInlineHandler } from '../harness/inline-handler';
 
 // The inline custom-resource handler, run as Lambda runs it: CommonJS, the runtime's SDK, its
 // answer PUT to the CloudFormation response URL (captured here).
 const catalog = mockClient(ServiceCatalogClient);
 
-function loadHandler() {
-  const responses: Array<Record<string, any>> = [];
-  const fakeHttps = {
-    request: (_url: string, _opts: unknown, onResponse: (res: { resume(): void; on(e: string, f: () => void): void }) => void) => ({
-      on: () => undefined,
-      end: (body: string) => {
-        responses.push(JSON.parse(body));
-        onResponse({ resume: () => undefined, on: (_e, f) => f() });
-      },
-    }),
-  };
-  const module = { exports: {} as Record<string, unknown> };
-  const fakeRequire = (name: string) => (name === 'node:https' ? fakeHttps : require(name));
-  const quiet = { log: () => undefined, error: () => undefined };
-  new Function('require', 'exports', 'module', 'console', 'setTimeout', SHARE_HANDLER_SOURCE)(fakeRequire, module.exports, module, quiet, (f: () => void) => f());
-  return { handler: module.exports.handler as (event: unknown) => Promise<unknown>, responses };
-}
+const loadHandler = () => loadInlineHandler(SHARE_HANDLER_SOURCE);
 
 const event = (RequestType: string, PhysicalResourceId?: string) => ({
   RequestType,
