@@ -1,0 +1,80 @@
+import './approval-to-promotion/quiet-env';
+import {
+  CodePipelineClient, PutJobFailureResultCommand, PutJobSuccessResultCommand, StartPipelineExecutionCommand,
+} from '@aws-sdk/client-codepipeline';
+import { CreateModelPackageCommand, CreateModelPackageGroupCommand, SageMakerClient, UpdateModelPackageCommand } from '@aws-sdk/client-sagemaker';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createApprovalHandler } from '../../lambda/approval-to-promotion/approval-handler';
+import { MotoServer, startMotoServer } from '../harness/moto-server';
+import { stateChangeEvent } from './approval-to-promotion/approval-events';
+
+const GROUP = 'churn';
+const PARAMETER = `/sagemaker-mlops/${GROUP}/approved-model-package`;
+
+/**
+ * The two handlers of the promotion path agree: what the approval handler starts the pipeline
+ * with, and records in SSM, is what the pipeline's first action deploys, with the variable and
+ * without it (a redeploy of the last approved package). SageMaker and SSM are moto over HTTP;
+ * CodePipeline is mocked and hands the started variable to the first action, as the service does.
+ */
+describe('approval → promotion → resolved model package, against moto_server', () => {
+  let moto: MotoServer;
+  let sagemaker: SageMakerClient;
+  const codepipeline = mockClient(CodePipelineClient);
+  let resolve: (event: unknown) => Promise<void>;
+
+  beforeAll(async () => {
+    moto = await startMotoServer();
+    sagemaker = new SageMakerClient(moto.clientConfig);
+    process.env.AWS_ENDPOINT_URL_SAGEMAKER = moto.endpoint;
+    process.env.AWS_ENDPOINT_URL_SSM = moto.endpoint;
+    process.env.AWS_REGION = moto.clientConfig.region;
+    process.env.MODEL_PACKAGE_GROUP_NAME = GROUP;
+    process.env.APPROVED_MODEL_PARAMETER_NAME = PARAMETER;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    resolve = require('../../lambda/resolve-model-package').handler;
+  });
+
+  afterAll(async () => {
+    delete process.env.AWS_ENDPOINT_URL_SAGEMAKER;
+    delete process.env.AWS_ENDPOINT_URL_SSM;
+    await moto.stop();
+  });
+
+  beforeEach(async () => {
+    await moto.reset();
+    codepipeline.reset();
+    codepipeline.on(StartPipelineExecutionCommand).resolves({ pipelineExecutionId: 'exec-1' });
+    codepipeline.on(PutJobSuccessResultCommand).resolves({});
+    codepipeline.on(PutJobFailureResultCommand).resolves({});
+    await sagemaker.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: GROUP }));
+  });
+
+  const job = (requested: string) => ({
+    'CodePipeline.job': { id: 'job-1', data: { actionConfiguration: { configuration: { UserParameters: JSON.stringify({ requestedModelPackageArn: requested }) } } } },
+  });
+
+  test('an approved package is what the promotion deploys, with the variable and when redeployed without it', async () => {
+    // GIVEN a package approved in the registry, and its approval event
+    const arn = (await sagemaker.send(new CreateModelPackageCommand({ ModelPackageGroupName: GROUP, ModelApprovalStatus: 'PendingManualApproval' }))).ModelPackageArn!;
+    await sagemaker.send(new UpdateModelPackageCommand({ ModelPackageArn: arn, ModelApprovalStatus: 'Approved' }));
+    const approve = createApprovalHandler({
+      config: { modelPackageGroupName: GROUP, pipelineName: 'churn-promotion', pipelineVariableName: 'ModelPackageArn', approvedModelParameterName: PARAMETER },
+      sagemaker,
+      ssm: new SSMClient(moto.clientConfig),
+      codepipeline: new CodePipelineClient({ region: 'us-east-1' }),
+    });
+    // WHEN the approval handler starts the promotion
+    await approve(stateChangeEvent({ arn, version: 1, id: 'evt-approved' }));
+    const started = codepipeline.commandCalls(StartPipelineExecutionCommand)[0].args[0].input;
+    const variable = started.variables!.find((v) => v.name === 'ModelPackageArn')!.value!;
+    // THEN the pipeline's first action deploys that package
+    await resolve(job(variable));
+    // AND a later run without the variable (a redeploy) deploys the package the approval recorded
+    await resolve(job('LATEST_APPROVED'));
+    const resolved = codepipeline.commandCalls(PutJobSuccessResultCommand).map((c) => c.args[0].input.outputVariables!.ModelPackageArn);
+    expect(resolved).toEqual([arn, arn]);
+    expect(codepipeline.commandCalls(PutJobFailureResultCommand)).toHaveLength(0);
+  });
+});
