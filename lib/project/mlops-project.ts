@@ -167,6 +167,24 @@ export interface MlopsProjectProps {
   readonly monitoring?: ProjectMonitoringOptions;
 
   /**
+   * The project's key in the tooling account (data bucket, promotion artifacts, topic, handler
+   * logs and dead letters). A key of your own must carry the alias
+   * `alias/mlops-<project>-promotion-artifacts` if it is not defined in the project's tooling
+   * stack: the staging and production roles are limited to the key of that alias.
+   *
+   * @default - a new KMS key with rotation (USD 1 a month)
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * The project's topic: approvals waiting, promotions failed, drift and retraining, handler
+   * alarms. Its key must let CloudWatch and CodeStar Notifications publish.
+   *
+   * @default - a new topic encrypted with the project's key
+   */
+  readonly notificationTopic?: sns.ITopic;
+
+  /**
    * People who approve production deployments and receive the project's alarms.
    *
    * @default - nobody is subscribed; subscribe to `notificationTopic`
@@ -250,7 +268,7 @@ export class MlopsProject extends Construct {
       description: `SageMaker MLOps project ${project}: registry, build and promotion${props.description ? ` (${props.description})` : ''}`,
     });
     this.toolingStack.addStackDependency(platform.toolingStack);
-    this.encryptionKey = createEncryptionKey(this.toolingStack, 'Key', `Encrypts the artifacts, notifications and handler data of project ${project}`);
+    this.encryptionKey = props.encryptionKey ?? createEncryptionKey(this.toolingStack, 'Key', `Encrypts the artifacts, notifications and handler data of project ${project}`);
 
     const workloadAccounts = [...new Set([platform.staging.account, ...platform.production.map((p) => p.account)])];
     this.modelPackageGroup = new ModelPackageGroup(this.toolingStack, 'Registry', {
@@ -293,6 +311,7 @@ export class MlopsProject extends Construct {
       modelPackageGroup: this.modelPackageGroup,
       encryptionKey: this.encryptionKey,
       reviewerEmails: props.reviewerEmails,
+      notificationTopic: props.notificationTopic,
       staging: { account: platform.staging.account, region: platform.staging.region, stackName: this.stagingStackName, template: this.stagingDeployment },
       smokeTest: { ...props.smokeTest, endpointName: stagingEndpointName },
       productionWaves: platform.production.map((env, i) => ({

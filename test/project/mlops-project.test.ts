@@ -1,6 +1,8 @@
 import { readFileSync } from 'fs';
 import * as path from 'path';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { MetricComparison } from '../../lib/pipeline';
 import { MlopsPlatform, MlopsProject, ProjectModelBuild, SourceRepository } from '../../lib/project';
@@ -148,5 +150,24 @@ describe('MlopsProject across regions', () => {
     const wave2 = Object.values(pipeline)[0].Properties.Stages.find((s: any) => s.Name === 'Production-wave2');
     expect(wave2.Actions[0].Region).toBe('us-east-1');
     expect(complianceProblems((app) => { build(app); })).toEqual([]);
+  });
+});
+
+describe('MlopsProject parts of your own', () => {
+  test('takes your key and topic instead of creating them', () => {
+    // GIVEN
+    const app = new App();
+    const platform = new MlopsPlatform(app, 'Platform', { tooling: TOOLING, staging: STAGING, production: [PRODUCTION] });
+    const shared = new Stack(app, 'Shared', { env: TOOLING });
+    const key = new kms.Key(shared, 'Key', { enableKeyRotation: true });
+    const topic = sns.Topic.fromTopicArn(shared, 'Topic', 'arn:aws:sns:eu-west-1:111111111111:ml-team');
+    // WHEN
+    const project = new MlopsProject(app, 'Churn', { platform, projectName: 'churn', smokeTest: { payload: '1' }, encryptionKey: key, notificationTopic: topic });
+    // THEN
+    expect(project.encryptionKey).toBe(key);
+    expect(project.notificationTopic).toBe(topic);
+    const tooling = Template.fromStack(project.toolingStack);
+    tooling.resourceCountIs('AWS::SNS::Topic', 0);
+    Template.fromStack(shared).hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/mlops-churn-promotion-artifacts' });
   });
 });
