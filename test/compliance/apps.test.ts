@@ -1,3 +1,4 @@
+import { readFileSync } from 'fs';
 import * as path from 'path';
 import { MIN_WAIVER_REASON_LENGTH } from '../../lib/private/compliance';
 import { allowedWarnings, runCfnLint } from './cfn-lint';
@@ -28,6 +29,29 @@ describe.each(appEntryPoints())('compliance gate: %s', (entryPoint) => {
       .filter((a) => !packs.test(a.id) || a.reason.trim().length < MIN_WAIVER_REASON_LENGTH)
       .map((a) => `${a.path}: ${a.id} (${a.reason})`);
     expect(bad).toEqual([]);
+  });
+
+  test('no role holds an AWS managed policy, and no statement grants a whole service or every action', () => {
+    const problems: string[] = [];
+    for (const file of synthesized.templates) {
+      const template = JSON.parse(readFileSync(file, 'utf8')) as { Resources?: Record<string, { Type: string; Properties?: any }> };
+      for (const [id, resource] of Object.entries(template.Resources ?? {})) {
+        if (resource.Type === 'AWS::IAM::Role') {
+          for (const arn of resource.Properties?.ManagedPolicyArns ?? []) {
+            const text = JSON.stringify(arn);
+            if (/:iam::aws:policy\//.test(text) || /FullAccess/.test(text)) problems.push(`${path.basename(file)} ${id}: ${text}`);
+          }
+        }
+        if (resource.Type === 'AWS::IAM::ManagedPolicy' || resource.Type === 'AWS::IAM::Policy') {
+          for (const statement of resource.Properties?.PolicyDocument?.Statement ?? []) {
+            for (const action of ([] as string[]).concat(statement.Action ?? [])) {
+              if (action === '*' || /^[a-z0-9-]+:\*$/.test(action)) problems.push(`${path.basename(file)} ${id}: ${action}`);
+            }
+          }
+        }
+      }
+    }
+    expect(problems).toEqual([]);
   });
 
   test('cfn-lint finds no error, and no warning outside the checked-in list', () => {
