@@ -236,6 +236,8 @@ export class MlopsProject extends Construct {
   /** The platform the project is onboarded onto. */
   public readonly platform: MlopsPlatform;
   private readonly title: string;
+  /** The data bucket's name, known before the bucket exists: templates of other accounts use it. */
+  private readonly dataBucketName: string;
   /** The project's data bucket (training data, code, model artifacts), with `modelBuild`. */
   public readonly dataBucket?: s3.IBucket;
   /** The role of the build's SageMaker jobs, with `modelBuild`. */
@@ -252,6 +254,13 @@ export class MlopsProject extends Construct {
   constructor(scope: Construct, id: string, props: MlopsProjectProps) {
     super(scope, id);
     PromotionNames.validateProjectName(`MlopsProject ${this.node.path}`, props.projectName);
+    if (props.buildRepository && !props.modelBuild) {
+      throw new Error(`MlopsProject ${this.node.path}: buildRepository needs modelBuild (the pipeline a push updates)`);
+    }
+    const m = props.monitoring;
+    if (m && !props.modelBuild && !m.dataQuality && !m.modelQuality && !m.modelBias && !m.modelExplainability) {
+      throw new Error(`MlopsProject ${this.node.path}: monitoring without modelBuild needs a monitor with its baseline (dataQuality, modelQuality, modelBias or modelExplainability)`);
+    }
     const platform = props.platform;
     const project = props.projectName;
     const prefix = platform.stackNamePrefix;
@@ -260,6 +269,7 @@ export class MlopsProject extends Construct {
     this.platform = platform;
     this.title = title;
     this.stagingStackName = `mlops-${project}-staging`;
+    this.dataBucketName = `mlops-${project}-data-${platform.tooling.account}`;
     this.productionStackName = `mlops-${project}-production`;
 
     this.toolingStack = new Stack(this, 'Tooling', {
@@ -286,24 +296,7 @@ export class MlopsProject extends Construct {
     this.stagingDeployment = templateStack('StagingDeployment', stagingEndpointName, props.stagingEndpoint);
     this.productionDeployment = templateStack('ProductionDeployment', `${project}-production`, props.productionEndpoint);
 
-    // CodePipeline deploys into another region from an artifact bucket of the tooling account in
-    // that region: one small stack per extra region, its key under the promotion alias.
-    const replicationBuckets: { [region: string]: s3.IBucket } = {};
-    for (const region of new Set([platform.staging.region, ...platform.production.map((p) => p.region)])) {
-      if (region === platform.tooling.region) continue;
-      const replication = new Stack(this, `Replication-${region}`, {
-        env: { account: platform.tooling.account, region },
-        stackName: `${prefix}-${title}-Artifacts-${region}`,
-        description: `SageMaker MLOps project ${project}: promotion artifacts for deployments in ${region}`,
-      });
-      this.toolingStack.addStackDependency(replication);
-      const key = createEncryptionKey(replication, 'Key', `Encrypts the ${project} promotion artifacts copied to ${region}`);
-      key.addAlias(PromotionNames.artifactKeyAlias(project));
-      replicationBuckets[region] = createSecureBucket(replication, 'Artifacts', {
-        encryptionKey: key,
-        bucketName: `mlops-${project}-promo-${platform.tooling.account}-${region}`.slice(0, 63),
-      });
-    }
+    const replicationBuckets = this.addReplicationBuckets();
 
     this.promotion = new ModelPromotionPipeline(this.toolingStack, 'Promotion', {
       replicationBuckets,
@@ -328,9 +321,6 @@ export class MlopsProject extends Construct {
       encryptionKey: this.encryptionKey,
     });
 
-    if (props.buildRepository && !props.modelBuild) {
-      throw new Error(`MlopsProject ${this.node.path}: buildRepository needs modelBuild (the pipeline a push updates)`);
-    }
     if (props.modelBuild) {
       const build = this.addModelBuild(props.modelBuild, workloadAccounts);
       this.dataBucket = build.dataBucket;
@@ -350,24 +340,52 @@ export class MlopsProject extends Construct {
       }
     }
 
-    // One stack of deploy roles per account: in a single-account setup, staging and production
-    // share it (IAM role names are per account).
-    const stagingAccount = platform.staging.account;
     if (props.monitoring) {
       const monitoring = this.addMonitoring(props.monitoring);
       this.monitor = monitoring.monitor;
       this.driftRetraining = monitoring.retraining;
     }
 
-    this.stagingStack = this.workloadStack('Staging', platform.staging, 'staging');
-    const productionStacks = new Map<string, Stack>();
-    this.productionStacks = [];
-    platform.production.forEach((env, i) => {
-      if (env.account === stagingAccount || productionStacks.has(env.account)) return;
-      const stack = this.workloadStack(`Production${i + 1}`, env, `production account ${i + 1}`);
-      productionStacks.set(env.account, stack);
-      this.productionStacks.push(stack);
-    });
+    const targets = this.addDeployTargets(stagingEndpointName);
+    this.stagingStack = targets.stagingStack;
+    this.stagingTarget = targets.stagingTarget;
+    this.productionStacks = targets.productionStacks;
+    this.productionTargets = targets.productionTargets;
+  }
+
+  /**
+   * CodePipeline deploys into another region from an artifact bucket of the tooling account in
+   * that region: one small stack per extra region, its key under the promotion alias.
+   */
+  private addReplicationBuckets(): { [region: string]: s3.IBucket } {
+    const platform = this.platform;
+    const project = this.projectName;
+    const buckets: { [region: string]: s3.IBucket } = {};
+    for (const region of new Set([platform.staging.region, ...platform.production.map((p) => p.region)])) {
+      if (region === platform.tooling.region) continue;
+      const replication = new Stack(this, `Replication-${region}`, {
+        env: { account: platform.tooling.account, region },
+        stackName: `${platform.stackNamePrefix}-${this.title}-Artifacts-${region}`,
+        description: `SageMaker MLOps project ${project}: promotion artifacts for deployments in ${region}`,
+      });
+      this.toolingStack.addStackDependency(replication);
+      const key = createEncryptionKey(replication, 'Key', `Encrypts the ${project} promotion artifacts copied to ${region}`);
+      key.addAlias(PromotionNames.artifactKeyAlias(project));
+      buckets[region] = createSecureBucket(replication, 'Artifacts', {
+        encryptionKey: key,
+        bucketName: `mlops-${project}-promo-${platform.tooling.account}-${region}`.slice(0, 63),
+      });
+    }
+    return buckets;
+  }
+
+  /**
+   * One stack of deploy roles per account: in a single-account setup staging and production
+   * share it (IAM role names are per account).
+   */
+  private addDeployTargets(stagingEndpointName: string) {
+    const platform = this.platform;
+    const stagingAccount = platform.staging.account;
     const targetFor = (stack: Stack, account: string): PromotionDeployTarget => {
       const templates: Stack[] = [];
       const stackNames: string[] = [];
@@ -380,7 +398,7 @@ export class MlopsProject extends Construct {
         stackNames.push(this.productionStackName);
       }
       return new PromotionDeployTarget(stack, 'DeployTarget', {
-        projectName: project,
+        projectName: this.projectName,
         toolingAccount: platform.tooling.account,
         toolingRegion: platform.tooling.region,
         templates,
@@ -388,18 +406,26 @@ export class MlopsProject extends Construct {
         smokeTestEndpointName: account === stagingAccount ? stagingEndpointName : undefined,
       });
     };
-    this.stagingTarget = targetFor(this.stagingStack, stagingAccount);
-    this.productionTargets = [...productionStacks.entries()].map(([account, stack]) => targetFor(stack, account));
+    const stagingStack = this.workloadStack('Staging', platform.staging, 'staging');
+    const stagingTarget = targetFor(stagingStack, stagingAccount);
+    const productionStacks: Stack[] = [];
+    const productionTargets: PromotionDeployTarget[] = [];
+    const seen = new Set([stagingAccount]);
+    platform.production.forEach((env, i) => {
+      if (seen.has(env.account)) return;
+      seen.add(env.account);
+      const stack = this.workloadStack(`Production${i + 1}`, env, `production account ${i + 1}`);
+      productionStacks.push(stack);
+      productionTargets.push(targetFor(stack, env.account));
+    });
+    return { stagingStack, stagingTarget, productionStacks, productionTargets };
   }
 
   private addMonitoring(options: ProjectMonitoringOptions) {
     const deployment = this.productionDeployment;
-    const dataBucketName = this.dataBucket ? `mlops-${this.projectName}-data-${this.platform.tooling.account}` : undefined;
+    const dataBucketName = this.dataBucket ? this.dataBucketName : undefined;
     let dataQuality = options.dataQuality;
-    if (!dataQuality?.baseline && options.dataQuality === undefined) {
-      if (!dataBucketName) {
-        throw new Error(`MlopsProject ${this.node.path}: monitoring without modelBuild needs dataQuality (with its baseline) or another monitor`);
-      }
+    if (dataQuality === undefined && dataBucketName) {
       dataQuality = {
         baseline: MonitoringBaseline.fromS3({
           constraintsS3Uri: `s3://${dataBucketName}/${BASELINE_PREFIX}data-quality/constraints.json`,
@@ -443,7 +469,7 @@ export class MlopsProject extends Construct {
   private addModelBuild(modelBuild: ProjectModelBuild, workloadAccounts: string[]) {
     const stack = this.toolingStack;
     const project = this.projectName;
-    const dataBucketName = `mlops-${project}-data-${stack.account}`;
+    const dataBucketName = this.dataBucketName;
     const dataBucket = createSecureBucket(stack, 'Data', {
       encryptionKey: this.encryptionKey,
       bucketName: dataBucketName,

@@ -106,7 +106,7 @@ describe('MlopsProject', () => {
     const app = new App();
     const platform = new MlopsPlatform(app, 'Platform', { tooling: TOOLING, staging: STAGING, production: [PRODUCTION] });
     expect(() => new MlopsProject(app, 'X', { platform, projectName: 'x', smokeTest: { payload: '1' }, monitoring: {} }))
-      .toThrow(/MlopsProject X: monitoring without modelBuild needs dataQuality \(with its baseline\) or another monitor/);
+      .toThrow(/MlopsProject X: monitoring without modelBuild needs a monitor with its baseline \(dataQuality, modelQuality, modelBias or modelExplainability\)/);
   });
 
   test('fails for a platform with a bad account and no production, together', () => {
