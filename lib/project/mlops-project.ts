@@ -373,7 +373,7 @@ export class MlopsProject extends Construct {
       key.addAlias(PromotionNames.artifactKeyAlias(project));
       buckets[region] = createSecureBucket(replication, 'Artifacts', {
         encryptionKey: key,
-        bucketName: `mlops-${project}-promo-${platform.tooling.account}-${region}`.slice(0, 63),
+        bucketName: PromotionNames.replicationBucketName(project, platform.tooling.account, region),
       });
     }
     return buckets;

@@ -243,6 +243,9 @@ export class ModelPromotionPipeline extends Construct {
       this.encryptionKey.addAlias(PromotionNames.artifactKeyAlias(project));
     }
     this.artifactBucket = createSecureBucket(this, 'Artifacts', {
+      // A known name, so the target accounts' deploy roles can name it (their policies cannot
+      // reference a resource of another account).
+      bucketName: Token.isUnresolved(stack.account) ? undefined : PromotionNames.artifactBucketName(project, stack.account),
       encryptionKey: this.encryptionKey,
       lifecycleRules: [{ expiration: Duration.days(90), noncurrentVersionExpiration: Duration.days(30) }],
     });

@@ -129,7 +129,8 @@ export class PromotionDeployTarget extends Construct {
     this.deployRole.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ReadPromotionArtifacts',
       actions: ['s3:GetObject', 's3:GetObjectVersion'],
-      resources: [`arn:${stack.partition}:s3:::*/*`],
+      // The pipeline's bucket, and its copy in this region when the pipeline is elsewhere.
+      resources: this.artifactBuckets(project, props.toolingAccount, toolingRegion, stack.region).map((b) => `arn:${stack.partition}:s3:::${b}/*`),
       conditions: { StringEquals: { 's3:ResourceAccount': props.toolingAccount } },
     }));
     this.deployRole.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -142,8 +143,8 @@ export class PromotionDeployTarget extends Construct {
     }));
     const nagName = (r: string) => `AwsSolutions-IAM5[Resource::${nagResourceName(stack, r)}]`;
     waive(this.deployRole, {
-      rules: [nagName(`arn:${stack.partition}:s3:::*/*`)],
-      reason: `the tooling account's artifact bucket has a generated name; s3:ResourceAccount limits access to objects of account ${props.toolingAccount}, whose bucket policy admits only this role`,
+      rules: this.artifactBuckets(project, props.toolingAccount, toolingRegion, stack.region).map((b) => nagName(`arn:${stack.partition}:s3:::${b}/*`)),
+      reason: 'CodePipeline writes each execution\'s artifacts under generated keys of the promotion artifact bucket; the role reads objects of that bucket only',
     });
     waive(this.deployRole, {
       rules: [...new Set([toolingRegion, stack.region])].map((region) => nagName(`arn:${stack.partition}:kms:${region}:${props.toolingAccount}:key/*`)),
@@ -169,5 +170,11 @@ export class PromotionDeployTarget extends Construct {
         resources: [stack.formatArn({ service: 'sagemaker', resource: 'endpoint', resourceName: props.smokeTestEndpointName.toLowerCase() })],
       }));
     }
+  }
+
+  private artifactBuckets(project: string, toolingAccount: string, toolingRegion: string, region: string): string[] {
+    return region === toolingRegion || Token.isUnresolved(region)
+      ? [PromotionNames.artifactBucketName(project, toolingAccount)]
+      : [PromotionNames.artifactBucketName(project, toolingAccount), PromotionNames.replicationBucketName(project, toolingAccount, region)];
   }
 }

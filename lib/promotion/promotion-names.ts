@@ -47,6 +47,16 @@ export class PromotionNames {
     return `alias/mlops-${projectName}-promotion-artifacts`;
   }
 
+  /** The promotion pipeline's artifact bucket in the tooling account (at most 61 characters). */
+  public static artifactBucketName(projectName: string, toolingAccount: string): string {
+    return `mlops-${projectName}-promotion-${toolingAccount}`;
+  }
+
+  /** The copy of the artifact bucket in another region, for deployments there (at most 63 characters). */
+  public static replicationBucketName(projectName: string, toolingAccount: string, region: string): string {
+    return `mlops-${projectName}-promo-${toolingAccount}-${region}`.slice(0, 63);
+  }
+
   /** The SSM parameter where the approval handler records the last approved model package. */
   public static approvedModelParameterName(modelPackageGroupName: string): string {
     return `/sagemaker-mlops/${modelPackageGroupName}/approved-model-package`;

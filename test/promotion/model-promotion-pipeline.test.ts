@@ -79,6 +79,10 @@ describe('ModelPromotionPipeline', () => {
     });
   });
 
+  test('the artifact bucket has the name the deploy targets read from', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', { BucketName: 'mlops-churn-promotion-111111111111' });
+  });
+
   test('the artifact key and bucket admit exactly the target accounts', () => {
     const keys = template.findResources('AWS::KMS::Key');
     const keyPolicyText = JSON.stringify(Object.values(keys).map((k) => k.Properties.KeyPolicy));

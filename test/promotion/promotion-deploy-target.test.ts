@@ -42,6 +42,17 @@ describe('PromotionDeployTarget', () => {
     });
   });
 
+  test('the deploy role reads the artifacts of the project\'s promotion bucket only', () => {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+        Sid: 'ReadPromotionArtifacts',
+        Action: ['s3:GetObject', 's3:GetObjectVersion'],
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::mlops-churn-promotion-111111111111/*']] },
+        Condition: { StringEquals: { 's3:ResourceAccount': '111111111111' } },
+      })]) },
+    });
+  });
+
   test('the smoke-test role trusts only the tooling smoke-test function and invokes only the staging endpoint', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       RoleName: 'mlops-churn-smoke-test',
