@@ -402,8 +402,11 @@ export interface TrainingRetryStrategy {
   readonly maximumRetryAttempts: number;
 }
 
-/** Arguments of a training job (`CreateTrainingJob`). */
-export interface TrainingJobArguments {
+/**
+ * What a training job and a tuning job's training job definition share: the fields of
+ * `CreateTrainingJob` both requests take under the same names.
+ */
+export interface TrainingJobSpecification {
   /** The algorithm. */
   readonly algorithmSpecification: AlgorithmSpecification;
   /** The role the job runs as (`RoleArn`). */
@@ -419,11 +422,6 @@ export interface TrainingJobArguments {
    * @default - none
    */
   readonly inputDataConfig?: Channel[];
-  /**
-   * Hyperparameters (string values, as the API takes them).
-   * @default - none
-   */
-  readonly hyperParameters?: { [name: string]: string };
   /**
    * Environment variables.
    * @default - none
@@ -444,6 +442,15 @@ export interface TrainingJobArguments {
    * @default - SageMaker's default (false)
    */
   readonly enableInterContainerTrafficEncryption?: boolean;
+}
+
+/** Arguments of a training job (`CreateTrainingJob`). */
+export interface TrainingJobArguments extends TrainingJobSpecification {
+  /**
+   * Hyperparameters (string values, as the API takes them).
+   * @default - none
+   */
+  readonly hyperParameters?: { [name: string]: string };
   /**
    * Whether spot instances are used.
    * @default - SageMaker's default (false)
@@ -553,47 +560,12 @@ export interface HyperParameterTuningJobConfig {
 }
 
 /** `TrainingJobDefinition` of a tuning job. */
-export interface TuningTrainingJobDefinition {
-  /** The algorithm. */
-  readonly algorithmSpecification: AlgorithmSpecification;
-  /** The role the training jobs run as (`RoleArn`). */
-  readonly role: iam.IRole;
-  /** Where artifacts go. */
-  readonly outputDataConfig: OutputDataConfig;
-  /** The instances. */
-  readonly resourceConfig: ResourceConfig;
-  /** Run-time limits. */
-  readonly stoppingCondition: StoppingCondition;
-  /**
-   * Input channels.
-   * @default - none
-   */
-  readonly inputDataConfig?: Channel[];
+export interface TuningTrainingJobDefinition extends TrainingJobSpecification {
   /**
    * Fixed hyperparameters.
    * @default - none
    */
   readonly staticHyperParameters?: { [name: string]: string };
-  /**
-   * Environment variables.
-   * @default - none
-   */
-  readonly environment?: { [name: string]: string };
-  /**
-   * The VPC.
-   * @default - no VPC
-   */
-  readonly vpcConfig?: VpcConfig;
-  /**
-   * Whether the container has no network access.
-   * @default - SageMaker's default (false)
-   */
-  readonly enableNetworkIsolation?: boolean;
-  /**
-   * Whether traffic between instances is encrypted.
-   * @default - SageMaker's default (false)
-   */
-  readonly enableInterContainerTrafficEncryption?: boolean;
 }
 
 /** Arguments of a tuning job (`CreateHyperParameterTuningJob`). */

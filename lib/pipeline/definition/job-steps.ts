@@ -26,6 +26,11 @@ function argumentsOf(props: any, notArguments: string[] = []): any {
 }
 
 /** Fills in the fields the SDK always emits for processing inputs and outputs. */
+/** `{ Arguments }` of a job step whose request is its props as they are, plus the escape hatch. */
+function requestBody(props: JobStepOptions): any {
+  return { Arguments: requestWith(argumentsOf(props), props.additionalArguments) };
+}
+
 function processingRequest(props: ProcessingJobArguments, additionalArguments?: { [key: string]: any }): any {
   const args = argumentsOf(props);
   if (props.processingInputs) {
@@ -178,7 +183,7 @@ export class TuningStep extends PipelineStep {
   }
 
   protected renderBody(): any {
-    return { Arguments: requestWith(argumentsOf(this.props), this.props.additionalArguments) };
+    return requestBody(this.props);
   }
 }
 
@@ -201,7 +206,7 @@ export class TransformStep extends PipelineStep {
   }
 
   protected renderBody(): any {
-    return { Arguments: requestWith(argumentsOf(this.props), this.props.additionalArguments) };
+    return requestBody(this.props);
   }
 }
 
@@ -224,7 +229,7 @@ export class ModelStep extends PipelineStep {
   }
 
   protected renderBody(): any {
-    return { Arguments: requestWith(argumentsOf(this.props), this.props.additionalArguments) };
+    return requestBody(this.props);
   }
 }
 
@@ -247,7 +252,7 @@ export class RegisterModelStep extends PipelineStep {
   }
 
   protected renderBody(): any {
-    return { Arguments: requestWith(argumentsOf(this.props), this.props.additionalArguments) };
+    return requestBody(this.props);
   }
 }
 
