@@ -7,6 +7,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createApprovalHandler } from '../../lambda/approval-to-promotion/approval-handler';
 import { MotoServer, startMotoServer } from '../harness/moto-server';
+import { loadResolveHandler } from './resolve-model-package/load-against-moto';
 import { stateChangeEvent } from './approval-to-promotion/approval-events';
 
 const GROUP = 'churn';
@@ -23,22 +24,16 @@ describe('approval → promotion → resolved model package, against moto_server
   let sagemaker: SageMakerClient;
   const codepipeline = mockClient(CodePipelineClient);
   let resolve: (event: unknown) => Promise<void>;
+  let restore: () => void;
 
   beforeAll(async () => {
     moto = await startMotoServer();
     sagemaker = new SageMakerClient(moto.clientConfig);
-    process.env.AWS_ENDPOINT_URL_SAGEMAKER = moto.endpoint;
-    process.env.AWS_ENDPOINT_URL_SSM = moto.endpoint;
-    process.env.AWS_REGION = moto.clientConfig.region;
-    process.env.MODEL_PACKAGE_GROUP_NAME = GROUP;
-    process.env.APPROVED_MODEL_PARAMETER_NAME = PARAMETER;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    resolve = require('../../lambda/resolve-model-package').handler;
+    ({ handler: resolve, restore } = loadResolveHandler(moto, GROUP, PARAMETER));
   });
 
   afterAll(async () => {
-    delete process.env.AWS_ENDPOINT_URL_SAGEMAKER;
-    delete process.env.AWS_ENDPOINT_URL_SSM;
+    restore();
     await moto.stop();
   });
 

@@ -3,6 +3,7 @@ import { CreateModelPackageCommand, CreateModelPackageGroupCommand, SageMakerCli
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { MotoServer, startMotoServer } from '../../harness/moto-server';
+import { loadResolveHandler } from './load-against-moto';
 
 const GROUP = 'churn';
 const PARAMETER = `/sagemaker-mlops/${GROUP}/approved-model-package`;
@@ -27,27 +28,17 @@ describe('resolve-model-package against moto_server', () => {
   let ssm: SSMClient;
   const pipelineMock = mockClient(CodePipelineClient);
   let handler: (event: unknown) => Promise<void>;
+  let restore: () => void;
 
   beforeAll(async () => {
     moto = await startMotoServer();
     sagemaker = new SageMakerClient(moto.clientConfig);
     ssm = new SSMClient(moto.clientConfig);
-    process.env.AWS_ENDPOINT_URL_SAGEMAKER = moto.endpoint;
-    process.env.AWS_ENDPOINT_URL_SSM = moto.endpoint;
-    process.env.AWS_REGION = moto.clientConfig.region;
-    process.env.MODEL_PACKAGE_GROUP_NAME = GROUP;
-    process.env.APPROVED_MODEL_PARAMETER_NAME = PARAMETER;
-    process.env.POWERTOOLS_DEV = 'false';
-    process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-    // Required after the environment is set (the handler reads it at load), in this file's
-    // module registry, so the CodePipeline mock above applies to the handler's client.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    handler = require('../../../lambda/resolve-model-package').handler;
+    ({ handler, restore } = loadResolveHandler(moto, GROUP, PARAMETER));
   });
 
   afterAll(async () => {
-    delete process.env.AWS_ENDPOINT_URL_SAGEMAKER;
-    delete process.env.AWS_ENDPOINT_URL_SSM;
+    restore();
     await moto.stop();
   });
 
