@@ -121,6 +121,11 @@ export class EventHandlerFunction extends Construct {
         reason: 'the handler calls only regional AWS APIs over TLS with IAM auth and reaches no private resource; pass vpc to run it in one',
       });
     }
+    // Lambda sends what fails after its retries to the dead-letter queue with this role; a queue
+    // encrypted with a customer managed key takes a message only from a producer that may use
+    // the key: kms:GenerateDataKey and kms:Decrypt (Amazon SQS Developer Guide, "Amazon SQS Key
+    // management": https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html).
+    this.encryptionKey.grant(this.role, 'kms:GenerateDataKey', 'kms:Decrypt');
     waive(this.role, {
       rules: ['AwsSolutions-IAM5[Resource::*]'],
       reason: 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions',
