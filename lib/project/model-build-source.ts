@@ -89,7 +89,7 @@ export abstract class SourceRepository {
    * A source action that starts the pipeline on each push to the branch.
    * @internal
    */
-  public abstract _sourceAction(output: codepipeline.Artifact, role: iam.IRole): codepipeline.IAction;
+  public abstract _sourceAction(output: codepipeline.Artifact): codepipeline.IAction;
 
   /** A description for people. @internal */
   public abstract _describe(): string;
@@ -100,8 +100,8 @@ class CodeConnectionSource extends SourceRepository {
     super();
   }
 
-  public _sourceAction(output: codepipeline.Artifact, role: iam.IRole): codepipeline.IAction {
-    return new cpactions.CodeStarConnectionsSourceAction({
+  public _sourceAction(output: codepipeline.Artifact): codepipeline.IAction {
+    return new ConnectionSourceAction({
       actionName: 'Source',
       connectionArn: this.options.connectionArn,
       owner: this.options.owner,
@@ -109,7 +109,6 @@ class CodeConnectionSource extends SourceRepository {
       branch: this.options.branch ?? 'main',
       output,
       triggerOnPush: true,
-      role,
     });
   }
 
@@ -118,19 +117,65 @@ class CodeConnectionSource extends SourceRepository {
   }
 }
 
+/**
+ * aws-cdk-lib's connection source action grants `codestar-connections:UseConnection` whatever the
+ * connection's ARN. Since the rename to AWS CodeConnections, a connection created with the new
+ * prefix has an `arn:<partition>:codeconnections:` ARN, and "when you specify a resource in the
+ * IAM policy, the service prefix must match that of the resource" (Developer Tools console
+ * guide, "Connections rename": https://docs.aws.amazon.com/dtconsole/latest/userguide/rename.html).
+ * This action grants the prefix of the connection's own ARN (both, for an ARN known only at deploy
+ * time).
+ */
+class ConnectionSourceAction extends cpactions.CodeStarConnectionsSourceAction {
+  constructor(private readonly sourceProps: cpactions.CodeStarConnectionsSourceActionProps) {
+    super(sourceProps);
+  }
+
+  protected bound(scope: Construct, stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
+    return super.bound(scope, stage, { ...options, role: withConnectionPrefix(options.role, this.sourceProps.connectionArn) });
+  }
+}
+
+/** The prefixes of the IAM actions that apply to a connection ARN. */
+function connectionActionPrefixes(connectionArn: string): string[] {
+  if (Token.isUnresolved(connectionArn)) return ['codestar-connections', 'codeconnections'];
+  return [connectionArn.split(':')[2]];
+}
+
+/** The role, with statements on `codestar-connections:` actions rewritten to the connection's own prefix. */
+function withConnectionPrefix(role: iam.IRole, connectionArn: string): iam.IRole {
+  const prefixes = connectionActionPrefixes(connectionArn);
+  const rewrite = (statement: iam.PolicyStatement): iam.PolicyStatement => {
+    const json = statement.toStatementJson() as { Action?: string | string[] };
+    const actions = ([] as string[]).concat(json.Action ?? []);
+    if (!actions.some((a) => a.startsWith('codestar-connections:'))) return statement;
+    return new iam.PolicyStatement({
+      actions: actions.flatMap((a) => (a.startsWith('codestar-connections:') ? prefixes.map((p) => `${p}:${a.split(':')[1]}`) : [a])),
+      resources: statement.resources,
+    });
+  };
+  return new Proxy(role, {
+    get(target, property, receiver) {
+      if (property === 'addToPolicy' || property === 'addToPrincipalPolicy') {
+        return (statement: iam.PolicyStatement) => target.addToPrincipalPolicy(rewrite(statement));
+      }
+      return Reflect.get(target, property, receiver);
+    },
+  });
+}
+
 class CodeCommitSource extends SourceRepository {
   constructor(private readonly options: CodeCommitRepositoryOptions) {
     super();
   }
 
-  public _sourceAction(output: codepipeline.Artifact, role: iam.IRole): codepipeline.IAction {
+  public _sourceAction(output: codepipeline.Artifact): codepipeline.IAction {
     return new cpactions.CodeCommitSourceAction({
       actionName: 'Source',
       repository: this.options.repository,
       branch: this.options.branch ?? 'main',
       output,
       trigger: cpactions.CodeCommitTrigger.EVENTS,
-      role,
     });
   }
 
@@ -270,10 +315,17 @@ export class ModelBuildSource extends Construct {
       pipelineType: codepipeline.PipelineType.V2,
       artifactBucket: this.artifactBucket,
       role: pipelineRole,
+      // CodePipeline assumes an action's role with the pipeline role's credentials, and a role
+      // trusts only the principals its trust policy names: the pipeline role (trusting
+      // codepipeline.amazonaws.com) cannot be every action's role. Without action roles the
+      // pipeline role runs the actions itself ("usePipelineRoleForActions"). IAM: a role trusts
+      // itself only if its trust policy names it (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html,
+      // https://aws.amazon.com/blogs/security/announcing-an-update-to-iam-role-trust-policy-behavior/).
+      usePipelineRoleForActions: true,
       restartExecutionOnUpdate: false,
       stages: [
-        { stageName: 'Source', actions: [props.repository._sourceAction(source, pipelineRole)] },
-        { stageName: 'UpdateAndRun', actions: [new cpactions.CodeBuildAction({ actionName: 'UpdateAndStart', project: this.project, input: source, role: pipelineRole })] },
+        { stageName: 'Source', actions: [props.repository._sourceAction(source)] },
+        { stageName: 'UpdateAndRun', actions: [new cpactions.CodeBuildAction({ actionName: 'UpdateAndStart', project: this.project, input: source })] },
       ],
     });
 

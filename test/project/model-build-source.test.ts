@@ -55,6 +55,25 @@ describe('ModelBuildSource', () => {
     expect(text).toContain('pipeline/churn-build');
   });
 
+  test('the connection is used with the service prefix of its own ARN (codeconnections:UseConnection for a codeconnections ARN)', () => {
+    // Developer Tools console guide, "Connections rename": the service prefix of the action must match the resource's.
+    const statements = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    const onConnection = statements.filter((s: any) => s.Resource === CONNECTION);
+    expect(onConnection.flatMap((s: any) => [].concat(s.Action))).toEqual(['codeconnections:UseConnection']);
+    // and an older codestar-connections ARN keeps its prefix
+    const older = CONNECTION.replace(':codeconnections:', ':codestar-connections:');
+    const t = Template.fromStack(build(new App(), () => SourceRepository.codeConnection({ connectionArn: older, owner: 'acme', repository: 'churn-model' })));
+    const olderStatements = Object.values(t.findResources('AWS::IAM::ManagedPolicy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    expect(olderStatements.filter((s: any) => s.Resource === older).flatMap((s: any) => [].concat(s.Action))).toEqual(['codestar-connections:UseConnection']);
+  });
+
+  test('no action runs with the pipeline role as its own role (a role does not trust itself)', () => {
+    const pipelines = Object.values(template.findResources('AWS::CodePipeline::Pipeline')) as any[];
+    const actions = pipelines.flatMap((p) => p.Properties.Stages.flatMap((s: any) => s.Actions));
+    expect(actions.length).toBeGreaterThan(0);
+    expect(actions.filter((a) => a.RoleArn !== undefined).map((a) => a.Name)).toEqual([]);
+  });
+
   test('CodeCommit only when asked', () => {
     const t = Template.fromStack(build(new App(), (stack) => SourceRepository.codeCommit({ repository: codecommit.Repository.fromRepositoryName(stack, 'Repo', 'churn') })));
     t.hasResourceProperties('AWS::CodePipeline::Pipeline', {
