@@ -16,7 +16,7 @@ import { ALARM_STATE_CHANGE, SAGEMAKER_NAME, violationsPattern } from './drift-e
 import { MonitorSchedule } from './monitor-schedule';
 import { MonitoringBaseline } from './monitoring-baseline';
 import { ModelPackageBaselines } from './model-package-baselines';
-import { monitoringImageUri, MonitoringImageKind } from './monitoring-images';
+import { monitoringImageRegions, monitoringImageUri, MonitoringImageKind } from './monitoring-images';
 import { MonitoringTarget } from './monitoring-inputs';
 import { waiveWildcardResources } from './nag-resource';
 import { parseS3Uri } from './s3-location';
@@ -713,7 +713,7 @@ export class ModelMonitor extends Construct {
         problems.push(`${name}: baseline statistics must be an s3:// URI, got '${o.baseline.statisticsS3Uri}'`);
       }
       if (!monitoringImageUri(this, info.image)) {
-        problems.push(`${name}: no Model Monitor image is known for region ${Stack.of(this).region}`);
+        problems.push(`${name}: SageMaker publishes no ${info.image === MonitoringImageKind.CLARIFY ? 'Clarify' : 'Model Monitor'} image in region ${Stack.of(this).region}; it does in ${monitoringImageRegions(info.image).join(', ')}`);
       }
     }
     for (const [name, o] of [['dataQuality', props.dataQuality], ['modelQuality', props.modelQuality]] as const) {
