@@ -1,7 +1,10 @@
-import { CfnOutput, CfnParameter, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, Stack, StackProps, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { HOSTING_PARAMETERS } from './endpoint-hosting';
 import { ModelEndpoint, ModelEndpointOptions, ShadowOptions } from './model-endpoint';
 
 /** The name of the template parameter that carries the model package ARN. */
@@ -14,6 +17,26 @@ export const SHADOW_MODEL_PACKAGE_ARN_PARAMETER_NAME = 'ShadowModelPackageArn';
  * The pattern the `ModelPackageArn` parameter accepts: a versioned model package ARN.
  */
 export const MODEL_PACKAGE_ARN_PATTERN = '^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:model-package/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}/[0-9]+$';
+
+/**
+ * Where a deployment template finds the long-lived resources of its stage at deploy time: the
+ * SSM parameters an `EndpointHosting` publishes in every account and region the template is
+ * deployed to.
+ */
+export interface HostedResourcesOptions {
+  /**
+   * The SSM path the stage's `EndpointHosting` publishes under (its `parameterPrefix`).
+   */
+  readonly parameterPrefix: string;
+
+  /**
+   * Whether the hosting has Model Monitor's resources too (its `monitoring`): a reports bucket
+   * and an alarm topic, for monitors added to the template.
+   *
+   * @default false
+   */
+  readonly monitoring?: boolean;
+}
 
 /**
  * Properties of a `ModelDeploymentStack`.
@@ -35,6 +58,17 @@ export interface ModelDeploymentStackProps extends StackProps {
    * @default - no shadow variant
    */
   readonly shadow?: ShadowOptions;
+
+  /**
+   * Take the endpoint's key, captured-data bucket and log group (and the monitors' reports bucket
+   * and alarm topic) from an `EndpointHosting` of the same stage, found through SSM parameter
+   * types resolved in the account and region each deployment goes to. The template then holds
+   * no key, bucket or fixed-name log group: it can be deleted and deployed again, and one
+   * template serves every account and region.
+   *
+   * @default - the template creates its own key, captured-data bucket and log group
+   */
+  readonly hostedResources?: HostedResourcesOptions;
 }
 
 /**
@@ -78,6 +112,12 @@ export class ModelDeploymentStack extends Stack {
   /** The key of the endpoint's storage, captured data and logs. */
   public readonly encryptionKey: kms.IKey;
 
+  /** The hosting's bucket of Model Monitor reports, with `hostedResources.monitoring`. */
+  public readonly hostedReportsBucket?: s3.IBucket;
+
+  /** The hosting's topic of Model Monitor alarms, with `hostedResources.monitoring`. */
+  public readonly hostedAlarmTopic?: sns.ITopic;
+
   constructor(scope: Construct, id: string, props: ModelDeploymentStackProps = {}) {
     super(scope, id, props);
     if (props.endpoint?.shadow) {
@@ -97,8 +137,16 @@ export class ModelDeploymentStack extends Stack {
         constraintDescription: 'a versioned model package ARN: arn:aws:sagemaker:<region>:<account>:model-package/<group>/<version>',
       });
     }
+    const hosted: HostedResources = props.hostedResources ? this.hostedResources(props.hostedResources, props.endpoint) : {};
+    this.hostedReportsBucket = hosted.reportsBucket;
+    this.hostedAlarmTopic = hosted.alarmTopic;
     this.endpoint = new ModelEndpoint(this, 'Endpoint', {
       ...props.endpoint,
+      ...(hosted.key ? {
+        encryptionKey: hosted.key,
+        logGroup: hosted.logGroup,
+        dataCapture: { ...props.endpoint?.dataCapture, bucket: hosted.dataCaptureBucket },
+      } : {}),
       modelPackageArn: this.modelPackageArnParameter.valueAsString,
       shadow: this.shadowModelPackageArnParameter
         ? { ...props.shadow, modelPackageArn: this.shadowModelPackageArnParameter.valueAsString }
@@ -115,4 +163,46 @@ export class ModelDeploymentStack extends Stack {
       new CfnOutput(this, 'DataCaptureS3Uri', { value: this.dataCaptureS3Uri, description: 'Captured requests and responses' });
     }
   }
+
+  /** The hosting's resources, from SSM parameter types resolved where the template is deployed. */
+  private hostedResources(options: HostedResourcesOptions, endpoint?: ModelEndpointOptions): HostedResources {
+    const prefix = options.parameterPrefix;
+    if (!Token.isUnresolved(prefix) && !/^(\/[a-zA-Z0-9_.-]+)+$/.test(prefix)) {
+      throw new Error(`model deployment stack ${this.node.path}: hostedResources.parameterPrefix must be an SSM path such as /mlops/churn/production, got '${prefix}'`);
+    }
+    const endpointName = endpoint?.endpointName;
+    if (endpointName === undefined || Token.isUnresolved(endpointName)) {
+      throw new Error(`model deployment stack ${this.node.path}: hostedResources needs endpoint.endpointName as a literal: the hosting creates the endpoint's log group /aws/sagemaker/Endpoints/<name>`);
+    }
+    const parameter = (id: string, name: string, description: string) => new CfnParameter(this, id, {
+      // An SSM parameter type: CloudFormation reads the value in the account and region of the deployment.
+      type: 'AWS::SSM::Parameter::Value<String>',
+      default: `${prefix}/${name}`,
+      description,
+    }).valueAsString;
+    const key = kms.Key.fromKeyArn(this, 'HostedKey', parameter('HostedKeyArn', HOSTING_PARAMETERS.keyArn, 'SSM parameter holding the ARN of the stage key'));
+    const dataCaptureBucket = s3.Bucket.fromBucketAttributes(this, 'HostedDataCapture', {
+      bucketName: parameter('HostedDataCaptureBucket', HOSTING_PARAMETERS.dataCaptureBucket, 'SSM parameter holding the name of the captured-data bucket'),
+      encryptionKey: key,
+    });
+    const logGroup = logs.LogGroup.fromLogGroupName(this, 'HostedLogs', `/aws/sagemaker/Endpoints/${endpointName}`);
+    if (!options.monitoring) return { key, dataCaptureBucket, logGroup };
+    const reportsBucket = s3.Bucket.fromBucketAttributes(this, 'HostedReports', {
+      bucketName: parameter('HostedReportsBucket', HOSTING_PARAMETERS.reportsBucket, 'SSM parameter holding the name of the Model Monitor reports bucket'),
+      encryptionKey: key,
+    });
+    const alarmTopic = sns.Topic.fromTopicAttributes(this, 'HostedAlarmTopic', {
+      topicArn: parameter('HostedAlarmTopicArn', HOSTING_PARAMETERS.alarmTopicArn, 'SSM parameter holding the ARN of the Model Monitor alarm topic'),
+      keyArn: key.keyArn,
+    });
+    return { key, dataCaptureBucket, logGroup, reportsBucket, alarmTopic };
+  }
+}
+
+interface HostedResources {
+  readonly key?: kms.IKey;
+  readonly dataCaptureBucket?: s3.IBucket;
+  readonly logGroup?: logs.ILogGroup;
+  readonly reportsBucket?: s3.IBucket;
+  readonly alarmTopic?: sns.ITopic;
 }

@@ -385,6 +385,15 @@ export interface ModelEndpointOptions {
   readonly role?: iam.IRole;
 
   /**
+   * The containers' log group, `/aws/sagemaker/Endpoints/<endpoint name>` (SageMaker's fixed
+   * name), created elsewhere: by an `EndpointHosting` that outlives the deployments, so that a
+   * template deployed again after a delete does not fail on a log group that is still there.
+   *
+   * @default - a new log group of that name, encrypted with `encryptionKey`, kept one year
+   */
+  readonly logGroup?: logs.ILogGroup;
+
+  /**
    * The bucket holding the model package's artifacts (`model.tar.gz`), granted read. Cross-account
    * buckets must also admit this account in their bucket policy.
    *
@@ -514,7 +523,7 @@ export class ModelEndpoint extends ModelEndpointBase {
   public readonly encryptionKey: kms.IKey;
 
   /** The log group of the containers, `/aws/sagemaker/Endpoints/<name>`. */
-  public readonly logGroup: logs.LogGroup;
+  public readonly logGroup: logs.ILogGroup;
 
   /** The bucket of captured data, when data capture is on. */
   public readonly dataCaptureBucket?: s3.IBucket;
@@ -589,16 +598,20 @@ export class ModelEndpoint extends ModelEndpointBase {
 
     // SageMaker creates the log group on first write, unencrypted and kept forever; creating it
     // first gives it a key and a retention.
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName: `/aws/sagemaker/Endpoints/${this.endpointName}`,
-      encryptionKey: this.encryptionKey,
-      retention: logs.RetentionDays.ONE_YEAR,
-    });
-    this.encryptionKey.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`, {
-      conditions: {
-        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` },
-      },
-    }));
+    if (props.logGroup) {
+      this.logGroup = props.logGroup;
+    } else {
+      this.logGroup = new logs.LogGroup(this, 'Logs', {
+        logGroupName: `/aws/sagemaker/Endpoints/${this.endpointName}`,
+        encryptionKey: this.encryptionKey,
+        retention: logs.RetentionDays.ONE_YEAR,
+      });
+      this.encryptionKey.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`, {
+        conditions: {
+          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` },
+        },
+      }));
+    }
 
     // VPC
     let vpcConfig: CfnModel.VpcConfigProperty | undefined;

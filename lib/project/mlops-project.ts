@@ -1,10 +1,10 @@
-import { Duration, Stack } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
+import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { EndpointHosting } from '../deployment/endpoint-hosting';
 import { ModelDeploymentStack } from '../deployment/model-deployment-stack';
 import { ModelEndpointOptions } from '../deployment/model-endpoint';
 import { DriftRetraining } from '../monitoring/drift-retraining';
@@ -207,9 +207,9 @@ export class MlopsProject extends Construct {
   public readonly projectName: string;
   /** The project's tooling stack. */
   public readonly toolingStack: Stack;
-  /** The project's stack in the staging account. */
+  /** The project's stack where staging is deployed: its deploy roles and the stage's hosting resources. */
   public readonly stagingStack: Stack;
-  /** The project's stacks in the production accounts other than staging's (one per account). */
+  /** The project's stacks in the production accounts and regions other than staging's (one per account and region). */
   public readonly productionStacks: Stack[];
   /** The project's key in the tooling account. */
   public readonly encryptionKey: kms.IKey;
@@ -223,10 +223,14 @@ export class MlopsProject extends Construct {
   public readonly promotion: ModelPromotionPipeline;
   /** The approval handler wiring. */
   public readonly approvalTrigger: ModelApprovalTrigger;
-  /** The staging account's deploy target. */
+  /** The deploy target where staging is deployed. */
   public readonly stagingTarget: PromotionDeployTarget;
-  /** The deploy targets of the production accounts other than staging's. */
+  /** The deploy targets of the production accounts and regions other than staging's. */
   public readonly productionTargets: PromotionDeployTarget[];
+  /** The long-lived resources of the staging endpoint (key, captured data, logs). */
+  public readonly stagingHosting: EndpointHosting;
+  /** The long-lived resources of the production endpoint, one per production account and region. */
+  public readonly productionHostings: EndpointHosting[];
   /** Notifications of the project: approvals waiting, promotions failed, handler alarms. */
   public readonly notificationTopic: sns.ITopic;
   /** The name of the CloudFormation stack that serves the model in staging. */
@@ -287,14 +291,18 @@ export class MlopsProject extends Construct {
       sharedWithAccounts: workloadAccounts,
     });
 
-    const templateStack = (templateId: string, endpointName: string, options?: ModelEndpointOptions) => new ModelDeploymentStack(this.toolingStack, templateId, {
+    // Static templates, deployed by the promotion pipeline: the stage's key, buckets and log group
+    // are the hosting stacks' (deployed once with cdk deploy), found through SSM at deploy time.
+    const templateStack = (templateId: string, stage: string, endpointName: string, options: ModelEndpointOptions | undefined, monitoring: boolean) => new ModelDeploymentStack(this.toolingStack, templateId, {
       synthesizer: ModelPromotionPipeline.templateSynthesizer(this.toolingStack),
-      description: `SageMaker MLOps project ${project}: the model endpoint, deployed by the promotion pipeline`,
-      endpoint: { ...options, endpointName: options?.endpointName ?? endpointName },
+      description: `SageMaker MLOps project ${project}: the ${stage} model endpoint, deployed by the promotion pipeline`,
+      endpoint: { ...options, endpointName },
+      hostedResources: { parameterPrefix: PromotionNames.hostingParameterPrefix(project, stage), monitoring },
     });
     const stagingEndpointName = props.stagingEndpoint?.endpointName ?? `${project}-staging`;
-    this.stagingDeployment = templateStack('StagingDeployment', stagingEndpointName, props.stagingEndpoint);
-    this.productionDeployment = templateStack('ProductionDeployment', `${project}-production`, props.productionEndpoint);
+    const productionEndpointName = props.productionEndpoint?.endpointName ?? `${project}-production`;
+    this.stagingDeployment = templateStack('StagingDeployment', STAGING, stagingEndpointName, props.stagingEndpoint, false);
+    this.productionDeployment = templateStack('ProductionDeployment', PRODUCTION, productionEndpointName, props.productionEndpoint, props.monitoring !== undefined);
 
     const replicationBuckets = this.addReplicationBuckets();
 
@@ -346,11 +354,13 @@ export class MlopsProject extends Construct {
       this.driftRetraining = monitoring.retraining;
     }
 
-    const targets = this.addDeployTargets(stagingEndpointName);
+    const targets = this.addDeployTargets(stagingEndpointName, productionEndpointName, props.monitoring !== undefined);
     this.stagingStack = targets.stagingStack;
     this.stagingTarget = targets.stagingTarget;
     this.productionStacks = targets.productionStacks;
     this.productionTargets = targets.productionTargets;
+    this.stagingHosting = targets.stagingHosting;
+    this.productionHostings = targets.productionHostings;
   }
 
   /**
@@ -380,45 +390,56 @@ export class MlopsProject extends Construct {
   }
 
   /**
-   * One stack of deploy roles per account: in a single-account setup staging and production
-   * share it (IAM role names are per account).
+   * One stack per account and region that hosts a stage: the roles the promotion uses there (IAM
+   * names carry the region, so two regions of one account stay apart) and each stage's hosting
+   * resources. In a single-account setup staging and production share it.
    */
-  private addDeployTargets(stagingEndpointName: string) {
+  private addDeployTargets(stagingEndpointName: string, productionEndpointName: string, monitoring: boolean) {
     const platform = this.platform;
-    const stagingAccount = platform.staging.account;
-    const targetFor = (stack: Stack, account: string): PromotionDeployTarget => {
-      const templates: Stack[] = [];
-      const stackNames: string[] = [];
-      if (account === stagingAccount) {
-        templates.push(this.stagingDeployment);
-        stackNames.push(this.stagingStackName);
-      }
-      if (platform.production.some((env) => env.account === account)) {
-        templates.push(this.productionDeployment);
-        stackNames.push(this.productionStackName);
-      }
-      return new PromotionDeployTarget(stack, 'DeployTarget', {
-        projectName: this.projectName,
+    const project = this.projectName;
+    const where = (env: { account: string; region: string }) => `${env.account}/${env.region}`;
+    const hostStack = (stack: Stack, env: { account: string; region: string }) => {
+      const stagingHere = where(env) === where(platform.staging);
+      const productionHere = platform.production.some((p) => where(p) === where(env));
+      const deployments = [
+        ...(stagingHere ? [{ template: this.stagingDeployment as Stack, stackName: this.stagingStackName }] : []),
+        ...(productionHere ? [{ template: this.productionDeployment as Stack, stackName: this.productionStackName }] : []),
+      ];
+      const target = new PromotionDeployTarget(stack, 'DeployTarget', {
+        projectName: project,
         toolingAccount: platform.tooling.account,
         toolingRegion: platform.tooling.region,
-        templates,
-        stackNames,
-        smokeTestEndpointName: account === stagingAccount ? stagingEndpointName : undefined,
+        deployments,
+        smokeTestEndpointName: stagingHere ? stagingEndpointName : undefined,
       });
+      const stagingHosting = stagingHere ? new EndpointHosting(stack, 'StagingHosting', {
+        parameterPrefix: PromotionNames.hostingParameterPrefix(project, STAGING),
+        endpointName: stagingEndpointName,
+      }) : undefined;
+      const productionHosting = productionHere ? new EndpointHosting(stack, 'ProductionHosting', {
+        parameterPrefix: PromotionNames.hostingParameterPrefix(project, PRODUCTION),
+        endpointName: productionEndpointName,
+        monitoring,
+      }) : undefined;
+      return { target, stagingHosting, productionHosting };
     };
+
     const stagingStack = this.workloadStack('Staging', platform.staging, 'staging');
-    const stagingTarget = targetFor(stagingStack, stagingAccount);
+    const staging = hostStack(stagingStack, platform.staging);
     const productionStacks: Stack[] = [];
     const productionTargets: PromotionDeployTarget[] = [];
-    const seen = new Set([stagingAccount]);
+    const productionHostings: EndpointHosting[] = staging.productionHosting ? [staging.productionHosting] : [];
+    const seen = new Set([where(platform.staging)]);
     platform.production.forEach((env, i) => {
-      if (seen.has(env.account)) return;
-      seen.add(env.account);
-      const stack = this.workloadStack(`Production${i + 1}`, env, `production account ${i + 1}`);
+      if (seen.has(where(env))) return;
+      seen.add(where(env));
+      const stack = this.workloadStack(`Production${i + 1}`, env, `production account ${i + 1} (${env.region})`);
+      const hosted = hostStack(stack, env);
       productionStacks.push(stack);
-      productionTargets.push(targetFor(stack, env.account));
+      productionTargets.push(hosted.target);
+      productionHostings.push(hosted.productionHosting!);
     });
-    return { stagingStack, stagingTarget, productionStacks, productionTargets };
+    return { stagingStack, stagingTarget: staging.target, productionStacks, productionTargets, stagingHosting: staging.stagingHosting!, productionHostings };
   }
 
   private addMonitoring(options: ProjectMonitoringOptions) {
@@ -426,16 +447,29 @@ export class MlopsProject extends Construct {
     const dataBucketName = this.dataBucket ? this.dataBucketName : undefined;
     let dataQuality = options.dataQuality;
     if (dataQuality === undefined && dataBucketName) {
+      // The baselines of the package being deployed: its DriftCheckBaselines, which the build
+      // registers (ClassicModelBuild's data-quality check step), passed by the promotion as
+      // parameters of the production template (the resolve action reads them from the package).
+      const uri = (id: string, description: string) => new CfnParameter(deployment, id, {
+        type: 'String',
+        allowedPattern: '^s3://.+',
+        description,
+        constraintDescription: 'an s3:// URI: the approved model package has no data-quality drift-check baseline; register one in the build (a QualityCheckStep whose baselines RegisterModel records)',
+      }).valueAsString;
       dataQuality = {
         baseline: MonitoringBaseline.fromS3({
-          constraintsS3Uri: `s3://${dataBucketName}/${BASELINE_PREFIX}data-quality/constraints.json`,
-          statisticsS3Uri: `s3://${dataBucketName}/${BASELINE_PREFIX}data-quality/statistics.json`,
+          constraintsS3Uri: uri(DATA_QUALITY_CONSTRAINTS_PARAMETER, 'The data-quality constraints of the model package served (its DriftCheckBaselines)'),
+          statisticsS3Uri: uri(DATA_QUALITY_STATISTICS_PARAMETER, 'The data-quality statistics of the model package served (its DriftCheckBaselines)'),
         }),
       };
     }
+    // No eventBus: the platform forwards this account's monitoring events to the tooling bus
+    // once; a rule of the monitor's own would deliver each violation a second time.
     const monitor = new ModelMonitor(deployment, 'Monitor', {
       target: MonitoringTarget.fromModelEndpoint(deployment.endpoint),
-      eventBus: events.EventBus.fromEventBusArn(deployment, 'PlatformBus', this.platform.eventBusArn),
+      outputBucket: deployment.hostedReportsBucket,
+      encryptionKey: deployment.encryptionKey,
+      alarmTopic: deployment.hostedAlarmTopic,
       dataQuality,
       modelQuality: options.modelQuality,
       modelBias: options.modelBias,
@@ -460,9 +494,12 @@ export class MlopsProject extends Construct {
     const stack = new Stack(this, id, {
       env,
       stackName: `${this.platform.stackNamePrefix}-${this.title}-${id}`,
-      description: `SageMaker MLOps project ${this.projectName}: the roles the promotion pipeline uses in ${what}`,
+      description: `SageMaker MLOps project ${this.projectName}: the promotion's roles and the endpoints' hosting resources in ${what}`,
     });
-    stack.addStackDependency(this.toolingStack);
+    // Deployed before the tooling stack: its promotion pipeline may run as soon as it exists, and
+    // then needs the deploy roles and the hosting resources here. Nothing here needs the tooling
+    // stack (its roles are trusted through the tooling account with an aws:PrincipalArn condition).
+    this.toolingStack.addStackDependency(stack);
     return stack;
   }
 
@@ -523,8 +560,16 @@ export class MlopsProject extends Construct {
 /** Where the model build writes its outputs in the data bucket: model artifacts, reports. */
 const MODEL_OUTPUT_PREFIX = 'model-build/';
 
-/** Where the production monitors find their baselines in the data bucket. */
-const BASELINE_PREFIX = 'baselines/';
+/** Where the production monitors find their baselines in the data bucket: the build's check-step outputs. */
+const BASELINE_PREFIX = MODEL_OUTPUT_PREFIX;
+
+/** The stage names of a project's deployments. */
+const STAGING = 'staging';
+const PRODUCTION = 'production';
+
+/** The production template's parameters that carry the served package's data-quality baselines. */
+export const DATA_QUALITY_CONSTRAINTS_PARAMETER = 'DataQualityConstraintsS3Uri';
+export const DATA_QUALITY_STATISTICS_PARAMETER = 'DataQualityStatisticsS3Uri';
 
 /**
  * The identity side of a cross-account read of model artifacts: the endpoint's role (in the

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { nagResourceName, waive } from '../private/compliance';
 import { createEncryptionKey } from '../private/encryption-key';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
+import { DeploymentTemplateNaming } from '../promotion/deployment-template-names';
 import { TemplatePermissionsAspect } from '../promotion/template-permissions';
 import { PortfolioOrganizationShare } from './portfolio-organization-share';
 
@@ -211,11 +212,13 @@ export class ProjectTemplate extends Construct {
     for (const statement of props.additionalLaunchStatements ?? []) {
       this.launchRole.addToPrincipalPolicy(statement);
     }
-    // Service Catalog names provisioned stacks SC-<account>-pp-<id>; resources get that prefix.
-    Aspects.of(this).add(new TemplatePermissionsAspect(this.launchRole, [props.productStack],
-      { partition: stack.partition, region: stack.region, account: stack.account, stackNames: ['SC'] },
-      owner, (props.additionalLaunchStatements ?? []).length > 0,
-      'Service Catalog names provisioned stacks SC-<account>-pp-<id> and their resources after them; SageMaker and KMS resources get generated ids'));
+    // Service Catalog names provisioned stacks SC-<account>-pp-<id>: the product's resources are
+    // named after the stack they are provisioned as (DeploymentTemplateNaming), so the launch role
+    // can be scoped to that prefix.
+    Aspects.of(props.productStack).add(new DeploymentTemplateNaming(props.productStack));
+    Aspects.of(this).add(new TemplatePermissionsAspect(this.launchRole, [{ template: props.productStack, stackName: `SC-${stack.account}-pp-*` }],
+      { partition: stack.partition, region: stack.region, account: stack.account },
+      owner, (props.additionalLaunchStatements ?? []).length > 0, 'additionalLaunchStatements'));
     waive(this.launchRole, {
       rules: [provisionedStacks, `arn:${stack.partition}:s3:::*/*`, '*'].map((r) => `AwsSolutions-IAM5[Resource::${nagResourceName(stack, r)}]`),
       reason: 'provisioned stacks are named SC-<account>-pp-<id>; template reads are limited to this account by s3:ResourceAccount; template validation acts on no resource',

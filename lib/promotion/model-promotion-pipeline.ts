@@ -1,4 +1,4 @@
-import { CfnParameter, Duration, Fn, Names, Stack, Token } from 'aws-cdk-lib';
+import { Aspects, CfnCapabilities, CfnParameter, CfnResource, Duration, Fn, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -15,6 +15,8 @@ import { createEncryptionKey } from '../private/encryption-key';
 import { EventHandlerFunction } from '../private/event-handler';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { createSecureBucket } from '../private/secure-bucket';
+import { CrossAccountRoleReference } from './cross-account-role';
+import { DeploymentTemplateNaming, isSet, MAX_DEPLOYMENT_STACK_NAME } from './deployment-template-names';
 import { DeploymentTemplateSynthesizer } from './deployment-template-synthesizer';
 import { PromotionNames } from './promotion-names';
 
@@ -44,7 +46,8 @@ export interface PromotionTarget {
   readonly region?: string;
 
   /**
-   * The name of the CloudFormation stack in the target account.
+   * The name of the CloudFormation stack in the target account (at most 55 characters: the
+   * template's resources are named after it).
    */
   readonly stackName: string;
 
@@ -320,6 +323,17 @@ export class ModelPromotionPipeline extends Construct {
     this.pipeline = new codepipeline.Pipeline(this, 'Resource', {
       pipelineType: codepipeline.PipelineType.V2,
       role: this.role,
+      // The pipeline role runs the actions of this account itself: CodePipeline assumes an
+      // action's role with the pipeline role's credentials, and the pipeline role (trusting
+      // codepipeline.amazonaws.com only) does not trust itself (IAM User Guide, "Update a role
+      // trust policy": a role must name itself to be assumed again). Deployments into other
+      // accounts run as their deploy role.
+      usePipelineRoleForActions: true,
+      // An execution that finds a stage busy waits before it, and a newer one replaces a waiting
+      // one: with staging's deploy, test and approval in one stage, no execution can redeploy
+      // staging while another is tested or waits for its approval (CodePipeline User Guide,
+      // "Set or change the pipeline execution mode").
+      executionMode: codepipeline.ExecutionMode.SUPERSEDED,
       restartExecutionOnUpdate: false,
       // CodePipeline takes either one artifact bucket or one per region (its own included).
       ...(Object.keys(props.replicationBuckets ?? {}).length > 0
@@ -331,6 +345,12 @@ export class ModelPromotionPipeline extends Construct {
         description: `ARN of the approved model package to deploy; ${LATEST_APPROVED} redeploys the last approved one`,
       })],
     });
+
+    // Every resource of a deployment template is named after the stack it is deployed as, so the
+    // targets' CloudFormation roles can be scoped to those names.
+    for (const template of new Set([props.staging, ...props.productionWaves.flatMap((w) => w.targets)].map((t) => t.template))) {
+      Aspects.of(template).add(new DeploymentTemplateNaming(template));
+    }
 
     // Source: the zipped deployment templates, one per distinct template.
     const templateArtifacts = new Map<Stack, codepipeline.Artifact>();
@@ -351,7 +371,6 @@ export class ModelPromotionPipeline extends Construct {
         bucketKey: synthesizer.objectKey,
         output: artifact,
         trigger: cpactions.S3Trigger.NONE,
-        role: this.role,
       }));
     }
     this.pipeline.addStage({ stageName: 'Source', actions: sourceActions });
@@ -361,7 +380,6 @@ export class ModelPromotionPipeline extends Construct {
       lambda: resolveHandler.function,
       userParameters: { requestedModelPackageArn: `#{variables.${MODEL_PACKAGE_ARN_VARIABLE}}` },
       variablesNamespace: 'Resolve',
-      role: this.role,
     });
     this.pipeline.addStage({ stageName: 'ResolveModelPackage', actions: [resolve] });
     const modelPackageArn = resolve.variable(MODEL_PACKAGE_ARN_VARIABLE);
@@ -369,18 +387,24 @@ export class ModelPromotionPipeline extends Construct {
     this.targetAccounts = [];
     const deployAction = (target: PromotionTarget, runOrder: number): codepipeline.IAction => {
       const account = target.account;
+      const region = target.region ?? stack.region;
       if (!this.targetAccounts.includes(account)) this.targetAccounts.push(account);
-      const suffix = `${account}${target.region ?? ''}${target.stackName}`;
-      const deployRole = iam.Role.fromRoleArn(this, `DeployRole${suffix}`,
-        PromotionNames.roleArn(stack.partition, account, PromotionNames.deployRoleName(project)), { mutable: false });
+      const suffix = `${account}${region}${target.stackName}`;
+      // Named through its account with an aws:PrincipalArn condition in the artifact bucket's and
+      // key's policies: the deploy role is created by a stack deployed after this one.
+      const deployRole = this.node.tryFindChild(`DeployRole${account}${region}`) as CrossAccountRoleReference | undefined
+        ?? new CrossAccountRoleReference(this, `DeployRole${account}${region}`, account, PromotionNames.deployRoleName(project, region));
       // Fn::Sub, not Fn::Join: cfn-lint (E3703) wants a plain ARN string in the action configuration.
       const executionRole = iam.Role.fromRoleArn(this, `ExecutionRole${suffix}`,
-        Fn.sub(`arn:\${AWS::Partition}:iam::${account}:role/${PromotionNames.executionRoleName(project)}`), { mutable: false });
+        Fn.sub(`arn:\${AWS::Partition}:iam::${account}:role/${PromotionNames.executionRoleName(project, region)}`), { mutable: false });
+      const template = target.template;
       return new cpactions.CloudFormationCreateUpdateStackAction({
-        actionName: `Deploy-${account}-${target.region ?? stack.region}`.replace(/[^A-Za-z0-9.@_-]/g, '-').slice(0, 100),
+        actionName: `Deploy-${account}-${region}`.replace(/[^A-Za-z0-9.@_-]/g, '-').slice(0, 100),
         stackName: target.stackName,
-        templatePath: templateArtifacts.get(target.template)!.atPath('template.json'),
+        templatePath: templateArtifacts.get(template)!.atPath('template.json'),
         adminPermissions: false,
+        // What the template needs, once it is complete (monitors may be added after this construct).
+        cfnCapabilities: [Lazy.string({ produce: () => templateCapabilities(template).join(',') }) as CfnCapabilities],
         role: deployRole,
         deploymentRole: executionRole,
         region: target.region,
@@ -390,41 +414,49 @@ export class ModelPromotionPipeline extends Construct {
         runOrder,
       });
     };
-
-    this.pipeline.addStage({ stageName: 'DeployStaging', actions: [deployAction(props.staging, 1)] });
-    this.pipeline.addStage({
-      stageName: 'TestStaging',
-      actions: [new cpactions.LambdaInvokeAction({
-        actionName: 'SmokeTest',
-        lambda: smokeTestHandler.function,
-        role: this.role,
-        variablesNamespace: 'SmokeTest',
-        userParameters: {
-          roleArn: smokeTestRoleArn,
-          endpointName: props.smokeTest.endpointName,
-          region: stagingRegion,
-          payloadParameterName: this.smokeTestPayload.parameterName,
-          contentType: props.smokeTest.contentType ?? 'text/csv',
-          accept: props.smokeTest.accept,
-          expectedResponsePattern: props.smokeTest.expectedResponsePattern,
-          modelPackageArn,
-        },
-      })],
+    // The package must still be approved when a wave starts: a reviewer may have rejected it while
+    // the production approval waited.
+    const verifyAction = (wave: string) => new cpactions.LambdaInvokeAction({
+      actionName: 'VerifyStillApproved',
+      lambda: resolveHandler.function,
+      userParameters: { mode: 'verify', modelPackageArn },
+      variablesNamespace: `Verify${wave.replace(/[^A-Za-z0-9@_-]/g, '')}`.slice(0, 100),
+      runOrder: 1,
     });
+
     this.pipeline.addStage({
-      stageName: 'ApproveProduction',
-      actions: [new cpactions.ManualApprovalAction({
-        actionName: 'Approve',
-        notificationTopic: this.notificationTopic,
-        additionalInformation: `Promote model package ${modelPackageArn} of ${project} to production? It passed the staging smoke test on endpoint ${props.smokeTest.endpointName}.`,
-        role: this.role,
-        timeout: props.approvalTimeout,
-      })],
+      stageName: 'Staging',
+      actions: [
+        deployAction(props.staging, 1),
+        new cpactions.LambdaInvokeAction({
+          actionName: 'SmokeTest',
+          lambda: smokeTestHandler.function,
+          variablesNamespace: 'SmokeTest',
+          userParameters: {
+            roleArn: smokeTestRoleArn,
+            endpointName: props.smokeTest.endpointName,
+            region: stagingRegion,
+            payloadParameterName: this.smokeTestPayload.parameterName,
+            contentType: props.smokeTest.contentType ?? 'text/csv',
+            accept: props.smokeTest.accept,
+            expectedResponsePattern: props.smokeTest.expectedResponsePattern,
+            modelPackageArn,
+          },
+          runOrder: 2,
+        }),
+        new cpactions.ManualApprovalAction({
+          actionName: 'ApproveProduction',
+          notificationTopic: this.notificationTopic,
+          additionalInformation: `Promote model package ${modelPackageArn} of ${project} to production? It passed the staging smoke test on endpoint ${props.smokeTest.endpointName}.`,
+          timeout: props.approvalTimeout,
+          runOrder: 3,
+        }),
+      ],
     });
     for (const wave of props.productionWaves) {
       this.pipeline.addStage({
         stageName: `Production-${wave.name}`,
-        actions: wave.targets.map((t) => deployAction(t, 1)),
+        actions: [verifyAction(wave.name), ...wave.targets.map((t) => deployAction(t, 2))],
       });
     }
 
@@ -490,7 +522,8 @@ function validateTargets(owner: string, props: ModelPromotionPipelineProps, pipe
   for (const target of [props.staging, ...props.productionWaves.flatMap((w) => w.targets)]) {
     if (!Token.isUnresolved(target.account) && !/^\d{12}$/.test(target.account)) problems.push(`target account '${target.account}' is not a 12-digit account id`);
     if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(target.stackName)) problems.push(`stack name '${target.stackName}' is not a valid CloudFormation stack name`);
-    const key = `${target.account}/${target.region ?? ''}/${target.stackName}`;
+    else if (target.stackName.length > MAX_DEPLOYMENT_STACK_NAME) problems.push(`stack name '${target.stackName}' has ${target.stackName.length} characters; at most ${MAX_DEPLOYMENT_STACK_NAME}, as the template's resources are named after it`);
+    const key = `${target.account}/${target.region ?? pipelineRegion}/${target.stackName}`;
     if (seen.has(key)) problems.push(`target ${key} appears twice`);
     seen.add(key);
     if (target.parameterOverrides && MODEL_PACKAGE_ARN_PARAMETER in target.parameterOverrides) {
@@ -526,4 +559,28 @@ function validateTargets(owner: string, props: ModelPromotionPipelineProps, pipe
 
 function hasModelPackageParameter(template: Stack): boolean {
   return template.node.findAll().some((c) => c instanceof CfnParameter && template.resolve(c.logicalId) === MODEL_PACKAGE_ARN_PARAMETER);
+}
+
+/**
+ * The capabilities CloudFormation demands of a template (CreateStack, "Capabilities"): IAM
+ * resources need CAPABILITY_IAM, IAM resources with custom names CAPABILITY_NAMED_IAM, macros and
+ * transforms CAPABILITY_AUTO_EXPAND; without them the deployment fails with InsufficientCapabilities.
+ */
+export function templateCapabilities(template: Stack): string[] {
+  const capabilities = new Set<string>();
+  const names: { [type: string]: string } = {
+    'AWS::IAM::Role': 'RoleName', 'AWS::IAM::ManagedPolicy': 'ManagedPolicyName', 'AWS::IAM::User': 'UserName',
+    'AWS::IAM::Group': 'GroupName', 'AWS::IAM::InstanceProfile': 'InstanceProfileName',
+  };
+  for (const c of template.node.findAll()) {
+    if (!CfnResource.isCfnResource(c) || Stack.of(c) !== template) continue;
+    if (c.cfnResourceType.startsWith('AWS::IAM::')) {
+      capabilities.add(CfnCapabilities.ANONYMOUS_IAM);
+      const nameProperty = names[c.cfnResourceType];
+      if (nameProperty && isSet(c, nameProperty)) capabilities.add(CfnCapabilities.NAMED_IAM);
+    }
+  }
+  if (template.templateOptions.transforms && template.templateOptions.transforms.length > 0) capabilities.add(CfnCapabilities.AUTO_EXPAND);
+  if (capabilities.has(CfnCapabilities.NAMED_IAM)) capabilities.delete(CfnCapabilities.ANONYMOUS_IAM);
+  return [...capabilities].sort();
 }

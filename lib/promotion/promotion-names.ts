@@ -27,14 +27,27 @@ export class PromotionNames {
     return `mlops-${projectName}-smoke-caller`;
   }
 
-  /** The role the pipeline assumes in a target account to run CloudFormation. */
-  public static deployRoleName(projectName: string): string {
-    return `mlops-${projectName}-deploy`;
+  /**
+   * The role the pipeline assumes in a target account and region to run CloudFormation there
+   * (IAM names are per account: the region keeps two regions of one account apart; at most 60
+   * characters).
+   */
+  public static deployRoleName(projectName: string, region: string): string {
+    return `mlops-${projectName}-deploy-${region}`;
   }
 
-  /** The role CloudFormation uses in a target account to create the deployment stack. */
-  public static executionRoleName(projectName: string): string {
-    return `mlops-${projectName}-cfn-exec`;
+  /** The role CloudFormation uses in a target account and region to create the deployment stack (at most 62 characters). */
+  public static executionRoleName(projectName: string, region: string): string {
+    return `mlops-${projectName}-cfn-exec-${region}`;
+  }
+
+  /**
+   * Where a stage's long-lived hosting resources (key, buckets, log group, topic) are published in
+   * SSM in each account and region that hosts the stage, for its deployment template to read at
+   * deploy time: `/mlops/<project>/<stage>`.
+   */
+  public static hostingParameterPrefix(projectName: string, stage: string): string {
+    return `/mlops/${projectName}/${stage}`;
   }
 
   /** The role the smoke test assumes in the staging account to invoke the endpoint. */

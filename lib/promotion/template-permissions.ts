@@ -1,35 +1,68 @@
-import { CfnResource, IAspect, Stack } from 'aws-cdk-lib';
+import { CfnParameter, CfnResource, IAspect, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { nagResourceName, waive } from '../private/compliance';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { isSet, nameDeploymentResources, propertyOf, resolveName } from './deployment-template-names';
 
 /**
- * What CloudFormation needs to create, update and delete one resource type of a deployment
- * template, scoped to the names CloudFormation gives resources of a stack
- * (`<stack name>-<logical id>-<suffix>`) wherever the service allows.
+ * A deployment template and the name of the stack it is deployed as in one account and region.
  */
-interface ResourcePermissions {
-  readonly actions: string[];
-  /** Resource ARN patterns; `{stack}` is the stack name, `{stacklower}` the same in lower case. */
-  readonly resources: string[];
-  /** Statements that need their own conditions. */
-  readonly extra?: (ctx: PermissionContext) => iam.PolicyStatement[];
+export interface TemplateDeployment {
+  readonly template: Stack;
+  readonly stackName: string;
 }
 
 export interface PermissionContext {
   readonly partition: string;
   readonly region: string;
   readonly account: string;
-  readonly stackNames: string[];
+}
+
+/** One resource of a template, with the physical name it gets in one stack. */
+interface NamedResource {
+  readonly resource: CfnResource;
+  readonly stackName: string;
+  /** The resource's name (or IAM path) in that stack, when the type has one. */
+  readonly name?: string;
+}
+
+/**
+ * What CloudFormation needs to create, update and delete one resource type, scoped to the
+ * resource's own name where the type has one (`arn`), or to the patterns of a type whose names
+ * SageMaker or CloudFormation generate so that it can be replaced (`patterns`).
+ */
+interface TypePermissions {
+  readonly actions: string[];
+  /** The name property, when the type is scoped by name. */
+  readonly nameProperty?: string;
+  /** The resource's ARNs from its name. */
+  readonly arns?: (name: string, ctx: PermissionContext) => string[];
+  /** Fixed patterns with `{partition}`, `{region}` and `{account}`. */
+  readonly patterns?: string[];
+  /** Statements that need their own resources or conditions. */
+  readonly extra?: (ctx: PermissionContext, resources: NamedResource[], all: NamedResource[]) => iam.PolicyStatement[];
 }
 
 const SAGEMAKER_TAGS = ['sagemaker:AddTags', 'sagemaker:DeleteTags', 'sagemaker:ListTags'];
 
-const PERMISSIONS: { [type: string]: ResourcePermissions } = {
-  'AWS::CDK::Metadata': { actions: [], resources: [] },
+const sagemakerArn = (type: string) => (name: string, ctx: PermissionContext) =>
+  // SageMaker writes resource names in lower case in its ARNs.
+  [`arn:${ctx.partition}:sagemaker:${ctx.region}:${ctx.account}:${type}/${name.toLowerCase()}`];
+
+const iamArns = (kind: 'role' | 'policy') => (name: string, ctx: PermissionContext) =>
+  // A path (`/a/b/`) scopes every role or policy under it; a name, exactly one.
+  [name.startsWith('/') ? `arn:${ctx.partition}:iam::${ctx.account}:${kind}${name}*` : `arn:${ctx.partition}:iam::${ctx.account}:${kind}/${name}`];
+
+const rolesOf = (all: NamedResource[], ctx: PermissionContext) => unique(all
+  .filter((r) => r.resource.cfnResourceType === 'AWS::IAM::Role' && r.name !== undefined)
+  .flatMap((r) => iamArns('role')(r.name!, ctx)));
+
+const PERMISSIONS: { [type: string]: TypePermissions } = {
+  'AWS::CDK::Metadata': { actions: [] },
   'AWS::SageMaker::Model': {
     actions: ['sagemaker:CreateModel', 'sagemaker:DeleteModel', 'sagemaker:DescribeModel', ...SAGEMAKER_TAGS],
-    resources: ['arn:{partition}:sagemaker:{region}:{account}:model/*'],
+    // A new model package replaces the model: CloudFormation names it, so that it can.
+    patterns: ['arn:{partition}:sagemaker:{region}:{account}:model/*'],
     extra: (ctx) => [new iam.PolicyStatement({
       sid: 'ReadSharedModelPackages',
       actions: ['sagemaker:DescribeModelPackage'],
@@ -39,27 +72,38 @@ const PERMISSIONS: { [type: string]: ResourcePermissions } = {
   'AWS::SageMaker::ModelPackageGroup': {
     actions: ['sagemaker:CreateModelPackageGroup', 'sagemaker:DeleteModelPackageGroup', 'sagemaker:DescribeModelPackageGroup',
       'sagemaker:PutModelPackageGroupPolicy', 'sagemaker:GetModelPackageGroupPolicy', 'sagemaker:DeleteModelPackageGroupPolicy', ...SAGEMAKER_TAGS],
-    resources: ['arn:{partition}:sagemaker:{region}:{account}:model-package-group/*'],
+    // Named after a parameter (a product's SageMakerProjectName) only known when it is launched.
+    patterns: ['arn:{partition}:sagemaker:{region}:{account}:model-package-group/*'],
   },
   'AWS::SageMaker::Pipeline': {
     actions: ['sagemaker:CreatePipeline', 'sagemaker:UpdatePipeline', 'sagemaker:DeletePipeline', 'sagemaker:DescribePipeline', ...SAGEMAKER_TAGS],
-    resources: ['arn:{partition}:sagemaker:{region}:{account}:pipeline/*'],
+    patterns: ['arn:{partition}:sagemaker:{region}:{account}:pipeline/*'],
   },
   'AWS::SageMaker::EndpointConfig': {
     actions: ['sagemaker:CreateEndpointConfig', 'sagemaker:DeleteEndpointConfig', 'sagemaker:DescribeEndpointConfig', ...SAGEMAKER_TAGS],
-    resources: ['arn:{partition}:sagemaker:{region}:{account}:endpoint-config/*'],
+    patterns: ['arn:{partition}:sagemaker:{region}:{account}:endpoint-config/*'],
+    extra: (ctx) => [new iam.PolicyStatement({
+      sid: 'EndpointStorageKeys',
+      // "The KMS key policy must grant permission to the IAM role that you specify in your
+      // CreateEndpoint, UpdateEndpoint requests" (botocore, CreateEndpointConfig KmsKeyId): SageMaker
+      // uses the storage and capture keys with the caller's permissions, and only through SageMaker.
+      actions: ['kms:CreateGrant', 'kms:DescribeKey'],
+      resources: [`arn:${ctx.partition}:kms:${ctx.region}:${ctx.account}:key/*`],
+      conditions: { StringEquals: { 'kms:ViaService': `sagemaker.${ctx.region}.amazonaws.com` } },
+    })],
   },
   'AWS::SageMaker::Endpoint': {
     actions: ['sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:DeleteEndpoint', 'sagemaker:DescribeEndpoint',
       'sagemaker:UpdateEndpointWeightsAndCapacities', ...SAGEMAKER_TAGS],
-    resources: ['arn:{partition}:sagemaker:{region}:{account}:endpoint/*', 'arn:{partition}:sagemaker:{region}:{account}:endpoint-config/*'],
-    extra: (ctx) => [new iam.PolicyStatement({
-      sid: 'ReadRollbackAlarms',
-      // SageMaker checks the rollback alarms of a deployment with the caller's permissions; the
-      // alarms may be the template's own or given ones with other names.
-      actions: ['cloudwatch:DescribeAlarms'],
-      resources: [`arn:${ctx.partition}:cloudwatch:${ctx.region}:${ctx.account}:alarm:*`],
-    })],
+    nameProperty: 'EndpointName',
+    // CreateEndpoint and UpdateEndpoint authorize the endpoint configuration too.
+    arns: (name, ctx) => [...sagemakerArn('endpoint')(name, ctx), `arn:${ctx.partition}:sagemaker:${ctx.region}:${ctx.account}:endpoint-config/*`],
+    extra: (ctx, _resources, all) => {
+      // SageMaker reads a deployment's rollback alarms with the caller's permissions.
+      const alarms = all.filter((r) => r.resource.cfnResourceType === 'AWS::CloudWatch::Alarm' && r.name !== undefined)
+        .map((r) => `arn:${ctx.partition}:cloudwatch:${ctx.region}:${ctx.account}:alarm:${r.name}`);
+      return alarms.length > 0 ? [new iam.PolicyStatement({ sid: 'ReadRollbackAlarms', actions: ['cloudwatch:DescribeAlarms'], resources: unique(alarms) })] : [];
+    },
   },
   'AWS::SageMaker::DataQualityJobDefinition': jobDefinition('DataQualityJobDefinition', 'data-quality-job-definition'),
   'AWS::SageMaker::ModelQualityJobDefinition': jobDefinition('ModelQualityJobDefinition', 'model-quality-job-definition'),
@@ -68,33 +112,38 @@ const PERMISSIONS: { [type: string]: ResourcePermissions } = {
   'AWS::SageMaker::MonitoringSchedule': {
     actions: ['sagemaker:CreateMonitoringSchedule', 'sagemaker:UpdateMonitoringSchedule', 'sagemaker:DeleteMonitoringSchedule',
       'sagemaker:DescribeMonitoringSchedule', 'sagemaker:StartMonitoringSchedule', 'sagemaker:StopMonitoringSchedule', ...SAGEMAKER_TAGS],
-    resources: ['arn:{partition}:sagemaker:{region}:{account}:monitoring-schedule/*'],
+    nameProperty: 'MonitoringScheduleName',
+    arns: sagemakerArn('monitoring-schedule'),
   },
   'AWS::IAM::Role': {
     actions: ['iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:UpdateRole', 'iam:UpdateRoleDescription', 'iam:TagRole', 'iam:UntagRole',
       'iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:GetRolePolicy', 'iam:AttachRolePolicy',
       'iam:DetachRolePolicy', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies'],
-    resources: ['arn:{partition}:iam::{account}:role/{stack}-*'],
-    extra: (ctx) => [new iam.PolicyStatement({
-      sid: 'PassStackRolesToSageMaker',
+    nameProperty: 'Path',
+    arns: iamArns('role'),
+    extra: (ctx, _resources, all) => [new iam.PolicyStatement({
+      sid: 'PassStackRoles',
       actions: ['iam:PassRole'],
-      resources: ctx.stackNames.map((s) => `arn:${ctx.partition}:iam::${ctx.account}:role/${s}-*`),
-      conditions: { StringEquals: { 'iam:PassedToService': ['sagemaker.amazonaws.com', 'events.amazonaws.com', 'scheduler.amazonaws.com'] } },
+      resources: rolesOf(all, ctx),
+      conditions: { StringEquals: { 'iam:PassedToService': ['sagemaker.amazonaws.com', 'events.amazonaws.com', 'scheduler.amazonaws.com', 'lambda.amazonaws.com'] } },
     })],
   },
   'AWS::IAM::ManagedPolicy': {
     actions: ['iam:CreatePolicy', 'iam:DeletePolicy', 'iam:GetPolicy', 'iam:CreatePolicyVersion', 'iam:DeletePolicyVersion',
-      'iam:GetPolicyVersion', 'iam:ListPolicyVersions', 'iam:TagPolicy', 'iam:UntagPolicy', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy'],
-    resources: ['arn:{partition}:iam::{account}:policy/{stack}-*', 'arn:{partition}:iam::{account}:role/{stack}-*'],
-  },
-  'AWS::IAM::Policy': {
-    actions: ['iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:GetRolePolicy'],
-    resources: ['arn:{partition}:iam::{account}:role/{stack}-*'],
+      'iam:GetPolicyVersion', 'iam:ListPolicyVersions', 'iam:TagPolicy', 'iam:UntagPolicy'],
+    nameProperty: 'Path',
+    arns: iamArns('policy'),
+    extra: (ctx, _resources, all) => [new iam.PolicyStatement({
+      sid: 'AttachStackPolicies',
+      actions: ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'],
+      resources: rolesOf(all, ctx),
+    })],
   },
   'AWS::KMS::Key': {
     actions: ['kms:DescribeKey', 'kms:PutKeyPolicy', 'kms:GetKeyPolicy', 'kms:EnableKeyRotation', 'kms:GetKeyRotationStatus',
       'kms:ScheduleKeyDeletion', 'kms:TagResource', 'kms:UntagResource', 'kms:ListResourceTags', 'kms:CreateGrant', 'kms:UpdateKeyDescription'],
-    resources: ['arn:{partition}:kms:{region}:{account}:key/*'],
+    // Keys have no name: KMS generates their ids.
+    patterns: ['arn:{partition}:kms:{region}:{account}:key/*'],
     extra: () => [new iam.PolicyStatement({
       sid: 'CreateKeys',
       // kms:CreateKey has no resource to scope to: the key does not exist yet.
@@ -102,31 +151,30 @@ const PERMISSIONS: { [type: string]: ResourcePermissions } = {
       resources: ['*'],
     })],
   },
-  'AWS::KMS::Alias': {
-    actions: ['kms:CreateAlias', 'kms:DeleteAlias', 'kms:UpdateAlias'],
-    resources: ['arn:{partition}:kms:{region}:{account}:alias/*', 'arn:{partition}:kms:{region}:{account}:key/*'],
-  },
+  // Inline policies of the template's roles: PutRolePolicy comes with AWS::IAM::Role.
+  'AWS::IAM::Policy': { actions: [] },
   'AWS::S3::Bucket': {
     actions: ['s3:CreateBucket', 's3:DeleteBucket', 's3:GetBucketLocation', 's3:ListBucket', 's3:PutBucketPublicAccessBlock',
       's3:GetBucketPublicAccessBlock', 's3:PutEncryptionConfiguration', 's3:GetEncryptionConfiguration', 's3:PutBucketVersioning',
       's3:GetBucketVersioning', 's3:PutBucketLogging', 's3:GetBucketLogging', 's3:PutLifecycleConfiguration',
       's3:GetLifecycleConfiguration', 's3:PutBucketOwnershipControls', 's3:GetBucketOwnershipControls', 's3:PutBucketTagging',
-      's3:GetBucketTagging', 's3:PutBucketNotification', 's3:GetBucketNotification', 's3:PutBucketAcl', 's3:GetBucketAcl',
-      's3:PutBucketPolicy', 's3:GetBucketPolicy', 's3:DeleteBucketPolicy'],
-    resources: ['arn:{partition}:s3:::{stacklower}-*'],
+      's3:GetBucketTagging', 's3:PutBucketNotification', 's3:GetBucketNotification', 's3:PutBucketPolicy', 's3:GetBucketPolicy',
+      's3:DeleteBucketPolicy'],
+    // Bucket names are global: a deployment template must name its buckets (NAMED_TYPES does not,
+    // as no name both fits 63 characters and stays unique per account, region and stack).
+    nameProperty: 'BucketName',
+    arns: (name, ctx) => [`arn:${ctx.partition}:s3:::${name}`],
   },
-  'AWS::S3::BucketPolicy': {
-    actions: ['s3:PutBucketPolicy', 's3:GetBucketPolicy', 's3:DeleteBucketPolicy'],
-    resources: ['arn:{partition}:s3:::{stacklower}-*'],
-  },
+  'AWS::S3::BucketPolicy': { actions: [] },
   'AWS::CloudWatch::Alarm': {
     actions: ['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms', 'cloudwatch:TagResource', 'cloudwatch:UntagResource'],
-    resources: ['arn:{partition}:cloudwatch:{region}:{account}:alarm:{stack}-*'],
+    nameProperty: 'AlarmName',
+    arns: (name, ctx) => [`arn:${ctx.partition}:cloudwatch:${ctx.region}:${ctx.account}:alarm:${name}`],
   },
   'AWS::ApplicationAutoScaling::ScalableTarget': {
     actions: ['application-autoscaling:RegisterScalableTarget', 'application-autoscaling:DeregisterScalableTarget',
-      'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:TagResource'],
-    resources: ['arn:{partition}:application-autoscaling:{region}:{account}:scalable-target/*'],
+      'application-autoscaling:TagResource'],
+    patterns: ['arn:{partition}:application-autoscaling:{region}:{account}:scalable-target/*'],
     extra: (ctx) => [
       new iam.PolicyStatement({
         sid: 'DescribeScaling',
@@ -144,39 +192,41 @@ const PERMISSIONS: { [type: string]: ResourcePermissions } = {
   },
   'AWS::ApplicationAutoScaling::ScalingPolicy': {
     actions: ['application-autoscaling:PutScalingPolicy', 'application-autoscaling:DeleteScalingPolicy'],
-    resources: ['arn:{partition}:application-autoscaling:{region}:{account}:scalable-target/*'],
+    patterns: ['arn:{partition}:application-autoscaling:{region}:{account}:scalable-target/*'],
     extra: (ctx) => [new iam.PolicyStatement({
       sid: 'TargetTrackingAlarms',
+      // Target tracking creates its alarms under names Application Auto Scaling chooses.
       actions: ['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms'],
       resources: [`arn:${ctx.partition}:cloudwatch:${ctx.region}:${ctx.account}:alarm:TargetTracking-*`],
     })],
   },
   'AWS::SNS::Topic': {
     actions: ['sns:CreateTopic', 'sns:DeleteTopic', 'sns:GetTopicAttributes', 'sns:SetTopicAttributes', 'sns:TagResource', 'sns:UntagResource', 'sns:ListTagsForResource'],
-    resources: ['arn:{partition}:sns:{region}:{account}:{stack}-*'],
+    nameProperty: 'TopicName',
+    arns: (name, ctx) => [`arn:${ctx.partition}:sns:${ctx.region}:${ctx.account}:${name}`],
+    extra: (ctx, resources, all) => all.some((r) => r.resource.cfnResourceType === 'AWS::SNS::TopicPolicy')
+      ? [new iam.PolicyStatement({ sid: 'TopicPolicies', actions: ['sns:SetTopicAttributes', 'sns:GetTopicAttributes'], resources: unique(resources.map((r) => `arn:${ctx.partition}:sns:${ctx.region}:${ctx.account}:${r.name}`)) })]
+      : [],
   },
-  'AWS::SNS::TopicPolicy': {
-    actions: ['sns:SetTopicAttributes', 'sns:GetTopicAttributes'],
-    resources: ['arn:{partition}:sns:{region}:{account}:{stack}-*'],
-  },
+  'AWS::SNS::TopicPolicy': { actions: [] },
   'AWS::Events::Rule': {
     actions: ['events:PutRule', 'events:DeleteRule', 'events:DescribeRule', 'events:PutTargets', 'events:RemoveTargets', 'events:TagResource', 'events:UntagResource'],
-    resources: ['arn:{partition}:events:{region}:{account}:rule/{stack}-*'],
+    nameProperty: 'Name',
+    // Rules of the default bus; a rule on another bus is `rule/<bus>/<name>`.
+    arns: (name, ctx) => [`arn:${ctx.partition}:events:${ctx.region}:${ctx.account}:rule/${name}`],
   },
   'AWS::SQS::Queue': {
     actions: ['sqs:CreateQueue', 'sqs:DeleteQueue', 'sqs:GetQueueAttributes', 'sqs:SetQueueAttributes', 'sqs:TagQueue', 'sqs:UntagQueue', 'sqs:ListQueueTags'],
-    resources: ['arn:{partition}:sqs:{region}:{account}:{stack}-*'],
+    nameProperty: 'QueueName',
+    arns: (name, ctx) => [`arn:${ctx.partition}:sqs:${ctx.region}:${ctx.account}:${name}`],
   },
-  'AWS::SQS::QueuePolicy': {
-    actions: ['sqs:SetQueueAttributes', 'sqs:GetQueueAttributes'],
-    resources: ['arn:{partition}:sqs:{region}:{account}:{stack}-*'],
-  },
+  // A queue policy sets the attributes of queues of the template, granted above.
+  'AWS::SQS::QueuePolicy': { actions: [] },
   'AWS::Logs::LogGroup': {
     actions: ['logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy', 'logs:AssociateKmsKey',
       'logs:DisassociateKmsKey', 'logs:TagResource', 'logs:UntagResource', 'logs:ListTagsForResource', 'logs:TagLogGroup', 'logs:UntagLogGroup'],
-    // CloudFormation-named groups start with the stack name; SageMaker endpoints log to
-    // /aws/sagemaker/Endpoints/<endpoint name>, which a template creates to encrypt and retain it.
-    resources: ['arn:{partition}:logs:{region}:{account}:log-group:{stack}-*', 'arn:{partition}:logs:{region}:{account}:log-group:/aws/sagemaker/*'],
+    nameProperty: 'LogGroupName',
+    arns: (name, ctx) => [`arn:${ctx.partition}:logs:${ctx.region}:${ctx.account}:log-group:${name}`, `arn:${ctx.partition}:logs:${ctx.region}:${ctx.account}:log-group:${name}:*`],
     extra: (ctx) => [new iam.PolicyStatement({
       sid: 'DescribeLogGroups',
       actions: ['logs:DescribeLogGroups'],
@@ -186,91 +236,143 @@ const PERMISSIONS: { [type: string]: ResourcePermissions } = {
   'AWS::Lambda::Function': {
     actions: ['lambda:CreateFunction', 'lambda:DeleteFunction', 'lambda:GetFunction', 'lambda:GetFunctionConfiguration',
       'lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:TagResource', 'lambda:UntagResource', 'lambda:ListTags',
+      'lambda:AddPermission', 'lambda:RemovePermission',
       // CloudFormation invokes a custom resource's function with the execution role.
       'lambda:InvokeFunction'],
-    resources: ['arn:{partition}:lambda:{region}:{account}:function:{stack}-*'],
-    extra: (ctx) => [new iam.PolicyStatement({
-      sid: 'PassStackRolesToLambda',
-      actions: ['iam:PassRole'],
-      resources: ctx.stackNames.map((s) => `arn:${ctx.partition}:iam::${ctx.account}:role/${s}-*`),
-      conditions: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
-    })],
+    nameProperty: 'FunctionName',
+    arns: (name, ctx) => [`arn:${ctx.partition}:lambda:${ctx.region}:${ctx.account}:function:${name}`],
   },
+  'AWS::Lambda::Permission': { actions: [] },
   'AWS::Scheduler::Schedule': {
     actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule'],
-    resources: ['arn:{partition}:scheduler:{region}:{account}:schedule/*/{stack}-*'],
+    nameProperty: 'Name',
+    arns: (name, ctx) => [`arn:${ctx.partition}:scheduler:${ctx.region}:${ctx.account}:schedule/default/${name}`],
   },
 };
 
-function jobDefinition(name: string, arnType: string): ResourcePermissions {
+function jobDefinition(name: string, arnType: string): TypePermissions {
   return {
     actions: [`sagemaker:Create${name}`, `sagemaker:Delete${name}`, `sagemaker:Describe${name}`, ...SAGEMAKER_TAGS],
-    resources: [`arn:{partition}:sagemaker:{region}:{account}:${arnType}/*`],
+    // Every change of a job definition replaces it: CloudFormation names it, so that it can.
+    patterns: [`arn:{partition}:sagemaker:{region}:{account}:${arnType}/*`],
   };
 }
 
 /** The resource types whose permissions we can derive. */
 export const SUPPORTED_TEMPLATE_RESOURCE_TYPES = Object.keys(PERMISSIONS);
 
+/** Why a template's execution role cannot be derived, per template. */
+export interface PermissionProblem {
+  readonly templatePath: string;
+  readonly problem: string;
+}
+
 /**
- * The statements a CloudFormation execution role needs for the resources of a template,
- * or the list of resource types we cannot derive permissions for.
+ * The statements a CloudFormation execution role needs for the resources of deployment
+ * templates deployed as the given stacks, and what could not be derived.
  */
-export function templatePermissions(templates: Stack | Stack[], ctx: PermissionContext): { statements: iam.PolicyStatement[]; unsupported: string[] } {
-  const types = new Set<string>();
-  for (const template of ([] as Stack[]).concat(templates)) {
+export function templatePermissions(deployments: TemplateDeployment[], ctx: PermissionContext): { statements: iam.PolicyStatement[]; unsupported: PermissionProblem[] } {
+  const unsupported: PermissionProblem[] = [];
+  const byType = new Map<string, NamedResource[]>();
+  const all: NamedResource[] = [];
+  const parameterNames = new Set<string>();
+  for (const { template, stackName } of deployments) {
+    nameDeploymentResources(template);
+    const substitutions = { 'AWS::StackName': stackName, 'AWS::Region': ctx.region, 'AWS::AccountId': ctx.account, 'AWS::Partition': ctx.partition };
     for (const c of template.node.findAll()) {
-      if (CfnResource.isCfnResource(c)) types.add(c.cfnResourceType);
-    }
-  }
-  // A custom resource needs nothing of its own: CloudFormation invokes its function, whose
-  // permissions come with AWS::Lambda::Function.
-  for (const t of [...types]) {
-    if (t.startsWith('Custom::') || t === 'AWS::CloudFormation::CustomResource') types.delete(t);
-  }
-  const unsupported = [...types].filter((t) => !(t in PERMISSIONS)).sort();
-  const statements: iam.PolicyStatement[] = [];
-  for (const type of [...types].filter((t) => t in PERMISSIONS).sort()) {
-    const p = PERMISSIONS[type];
-    if (p.actions.length > 0) {
-      const resources = new Set<string>();
-      for (const pattern of p.resources) {
-        for (const stackName of ctx.stackNames) {
-          resources.add(pattern
-            .replace('{partition}', ctx.partition).replace('{region}', ctx.region).replace('{account}', ctx.account)
-            .replace('{stacklower}', stackName.toLowerCase()).replace('{stack}', stackName));
+      if (c instanceof CfnParameter && Stack.of(c) === template && c.type.startsWith('AWS::SSM::Parameter::Value<') && typeof c.default === 'string') {
+        parameterNames.add(c.default.replace(/^\//, ''));
+      }
+      if (!CfnResource.isCfnResource(c) || Stack.of(c) !== template) continue;
+      const type = c.cfnResourceType;
+      // A custom resource needs nothing of its own: CloudFormation invokes its function, whose
+      // permissions come with AWS::Lambda::Function.
+      if (type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource') continue;
+      const p = PERMISSIONS[type];
+      if (!p) {
+        unsupported.push({ templatePath: template.node.path, problem: `no permissions are known for ${type} (${c.node.path})` });
+        continue;
+      }
+      let name: string | undefined;
+      if (p.nameProperty) {
+        const explicitName = type === 'AWS::IAM::Role' ? 'RoleName' : type === 'AWS::IAM::ManagedPolicy' ? 'ManagedPolicyName' : undefined;
+        const value = explicitName && isSet(c, explicitName) ? propertyOf(c, explicitName) : propertyOf(c, p.nameProperty);
+        name = value === undefined ? undefined : resolveName(template, value, substitutions);
+        if (name === undefined) {
+          unsupported.push({ templatePath: template.node.path, problem: `${c.node.path} (${type}) has no ${p.nameProperty} known at synth: its permissions cannot be scoped to it` });
+          continue;
         }
       }
-      statements.push(new iam.PolicyStatement({ actions: p.actions, resources: [...resources] }));
+      const named = { resource: c, stackName, name };
+      all.push(named);
+      byType.set(type, [...(byType.get(type) ?? []), named]);
     }
-    statements.push(...(p.extra?.(ctx) ?? []));
+  }
+
+  const statements: iam.PolicyStatement[] = [];
+  const fill = (pattern: string) => pattern.replace('{partition}', ctx.partition).replace('{region}', ctx.region).replace('{account}', ctx.account);
+  for (const type of [...byType.keys()].sort()) {
+    const p = PERMISSIONS[type];
+    const resources = byType.get(type)!;
+    if (p.actions.length > 0) {
+      const arns = unique([
+        ...(p.patterns ?? []).map(fill),
+        ...resources.flatMap((r) => (p.arns && r.name !== undefined ? p.arns(r.name, ctx) : [])),
+      ]);
+      statements.push(new iam.PolicyStatement({ actions: p.actions, resources: arns }));
+    }
+    statements.push(...(p.extra?.(ctx, resources, all) ?? []).filter((s) => s.resources.length > 0));
+  }
+  if (parameterNames.size > 0) {
+    statements.push(new iam.PolicyStatement({
+      sid: 'ResolveTemplateParameters',
+      // SSM parameter types are resolved when the stack is created or updated.
+      actions: ['ssm:GetParameters', 'ssm:GetParameter'],
+      resources: [...parameterNames].sort().map((n) => `arn:${ctx.partition}:ssm:${ctx.region}:${ctx.account}:parameter/${n}`),
+    }));
   }
   return { statements, unsupported };
 }
 
+/** The SSM parameters the templates' parameter types resolve, as ARNs in the context's account and region. */
+export function templateParameterArns(deployments: TemplateDeployment[], ctx: PermissionContext): string[] {
+  const names = new Set<string>();
+  for (const { template } of deployments) {
+    for (const c of template.node.findAll()) {
+      if (c instanceof CfnParameter && Stack.of(c) === template && c.type.startsWith('AWS::SSM::Parameter::Value<') && typeof c.default === 'string') {
+        names.add(c.default.replace(/^\//, ''));
+      }
+    }
+  }
+  return [...names].sort().map((n) => `arn:${ctx.partition}:ssm:${ctx.region}:${ctx.account}:parameter/${n}`);
+}
+
 /**
- * Adds the derived permissions of a template to a role at synthesis, when the template is
- * complete (constructs may add resources to it after the role is defined), and acknowledges the
- * wildcard patterns it had to use, naming each.
+ * Adds the derived permissions of deployment templates to a role at synthesis, when the templates
+ * are complete (constructs may add resources to them after the role is defined), and
+ * acknowledges the wildcard patterns it had to use, naming each.
  */
 export class TemplatePermissionsAspect implements IAspect {
   private done = false;
 
   constructor(
     private readonly role: iam.Role,
-    private readonly templates: Stack[],
+    private readonly deployments: TemplateDeployment[],
     private readonly ctx: PermissionContext,
     private readonly owner: string,
     private readonly hasAdditional: boolean,
-    private readonly reason: string,
+    private readonly additionalProp: string,
   ) {}
 
   public visit(_node: IConstruct): void {
     if (this.done) return;
     this.done = true;
-    const { statements, unsupported } = templatePermissions(this.templates, this.ctx);
+    const { statements, unsupported } = templatePermissions(this.deployments, this.ctx);
     if (unsupported.length > 0 && !this.hasAdditional) {
-      throw new Error(`${this.owner}: cannot derive CloudFormation permissions for ${unsupported.join(', ')} in template ${this.templates.map((t) => t.node.path).join(', ')}; pass additional statements`);
+      const byTemplate = new Map<string, string[]>();
+      for (const u of unsupported) byTemplate.set(u.templatePath, [...(byTemplate.get(u.templatePath) ?? []), u.problem]);
+      const details = [...byTemplate.entries()].map(([t, problems]) => `template ${t}: ${problems.join(', ')}`).join('; ');
+      throw new Error(`${this.owner}: cannot derive the CloudFormation execution role's permissions for ${details}; pass the statements it needs as ${this.additionalProp}`);
     }
     for (const statement of statements) {
       this.role.addToPrincipalPolicy(statement);
@@ -285,8 +387,12 @@ export class TemplatePermissionsAspect implements IAspect {
     if (wildcards.size > 0) {
       waive(this.role, {
         rules: [...wildcards].map((r) => `AwsSolutions-IAM5[Resource::${nagResourceName(Stack.of(this.role), r)}]`),
-        reason: this.reason,
+        reason: 'the patterns cover resources CloudFormation must be able to replace under names it generates (SageMaker models, endpoint configurations, job definitions), KMS key ids, names given at launch, and the IAM path and names a stack gives its resources after its own name',
       });
     }
   }
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
 }

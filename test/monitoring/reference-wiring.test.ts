@@ -2,6 +2,8 @@ import { readFileSync } from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { build } from '../../bin/app';
 import { ModelMonitor, MonitoringBaseline, MonitoringTarget } from '../../lib/monitoring';
 import { MlopsPlatform, MlopsProject } from '../../lib/project';
@@ -40,12 +42,19 @@ describe('the reference platform closes the drift loop', () => {
     }
   });
 
-  test('the monitor reads its baselines from the tooling data bucket, which admits production', () => {
+  test('the monitor reads the baselines the served package registered, passed by the promotion, from the tooling data bucket', () => {
     const project = projects[0];
     const production = templateOf(project.productionDeployment);
-    expect(JSON.stringify(production.toJSON())).toContain(`mlops-${project.projectName}-data-111111111111/baselines/`);
+    // the package's DriftCheckBaselines reach the template as parameters: something the build wrote
+    production.hasResourceProperties('AWS::SageMaker::DataQualityJobDefinition', {
+      DataQualityBaselineConfig: {
+        ConstraintsResource: { S3Uri: { Ref: 'DataQualityConstraintsS3Uri' } },
+        StatisticsResource: { S3Uri: { Ref: 'DataQualityStatisticsS3Uri' } },
+      },
+    });
+    expect(JSON.stringify(production.toJSON())).toContain(`mlops-${project.projectName}-data-111111111111/model-build/`);
     const bucketPolicies = JSON.stringify(Template.fromStack(project.toolingStack).findResources('AWS::S3::BucketPolicy'));
-    expect(bucketPolicies).toContain('baselines/*');
+    expect(bucketPolicies).toContain('model-build/');
   });
 });
 
@@ -60,12 +69,17 @@ describe('monitoring against the deployed package\'s own baselines', () => {
     // WHEN: the baseline is the deployed package's, read at deploy time by an inline custom resource
     new ModelMonitor(deployment, 'Monitor', {
       target: MonitoringTarget.fromModelEndpoint(deployment.endpoint),
+      // a deployment template holds no bucket: the reports go to one that outlives it
+      outputBucket: s3.Bucket.fromBucketName(deployment, 'Reports', 'churn-monitoring-reports'),
+      encryptionKey: deployment.encryptionKey,
+      alarmTopic: sns.Topic.fromTopicArn(deployment, 'Alarms', 'arn:aws:sns:eu-west-1:333333333333:churn-monitoring'),
       dataQuality: { baseline: MonitoringBaseline.fromModelPackage(deployment.modelPackageArnParameter.valueAsString) },
     });
-    // THEN: the deploy target derives permissions for the function and the custom resource
+    // THEN: the deploy target derives permissions for the function and the custom resource,
+    // scoped to the name the function gets in the production stack
     app.synth();
     const deployPolicies = JSON.stringify(Template.fromStack(project.productionStacks[0]).findResources('AWS::IAM::ManagedPolicy'));
     expect(deployPolicies).toContain('lambda:CreateFunction');
-    expect(deployPolicies).toContain('function:mlops-churn-production-*');
+    expect(deployPolicies).toMatch(/function:mlops-churn-production-[A-Za-z-]*[0-9a-f]{8}"/);
   });
 });

@@ -115,8 +115,65 @@ describe('MlopsProject', () => {
   });
 });
 
+describe('MlopsProject deploys in an order where what each stack names exists', () => {
+  test('the stacks of the staging and production accounts deploy before the tooling stack that names their roles', () => {
+    // GIVEN
+    const { project } = platformAndProject();
+    // THEN the tooling stack (its key and artifact bucket admit the deploy roles, its pipeline may
+    // run as soon as it exists) comes after the stacks creating those roles
+    const dependencies = project.toolingStack.dependencies.map((d) => d.stackName);
+    expect(dependencies).toEqual(expect.arrayContaining(['Mlops-Churn-Staging', 'Mlops-Churn-Production1']));
+    for (const workload of [project.stagingStack, ...project.productionStacks]) {
+      expect(workload.dependencies.map((d) => d.stackName)).not.toContain('Mlops-Churn-Tooling');
+    }
+  });
+
+  test('two production regions of one account get roles each scoped to their own region', () => {
+    // GIVEN
+    const app = new App();
+    const platform = new MlopsPlatform(app, 'Platform', {
+      tooling: TOOLING, staging: STAGING, production: [PRODUCTION, { account: PRODUCTION.account, region: 'us-east-1' }],
+    });
+    // WHEN
+    const project = new MlopsProject(app, 'Churn', { platform, projectName: 'churn', smokeTest: { payload: '1' } });
+    // THEN one stack per region, each with its region's deploy and execution roles
+    expect(project.productionStacks.map((s) => `${s.stackName} ${s.region}`)).toEqual(['Mlops-Churn-Production1 eu-west-1', 'Mlops-Churn-Production2 us-east-1']);
+    for (const [stack, region] of [[project.productionStacks[0], 'eu-west-1'], [project.productionStacks[1], 'us-east-1']] as const) {
+      const t = Template.fromStack(stack);
+      const names = Object.values(t.findResources('AWS::IAM::Role')).map((r) => r.Properties.RoleName).sort();
+      expect(names).toEqual([`mlops-churn-cfn-exec-${region}`, `mlops-churn-deploy-${region}`]);
+      const stackArns = JSON.stringify(Object.values(t.findResources('AWS::IAM::ManagedPolicy')).map((p) => p.Properties.PolicyDocument));
+      expect(stackArns).toContain(`:cloudformation:${region}:333333333333:stack/mlops-churn-production/*`);
+    }
+    // and the pipeline's second wave deploys with the second region's roles
+    const pipeline = Object.values(Template.fromStack(project.toolingStack).findResources('AWS::CodePipeline::Pipeline'))[0];
+    const wave2 = pipeline.Properties.Stages.find((st: any) => st.Name === 'Production-wave2').Actions[1];
+    expect(JSON.stringify(wave2.RoleArn)).toContain(':iam::333333333333:role/mlops-churn-deploy-us-east-1');
+    expect(wave2.Configuration.RoleArn).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::333333333333:role/mlops-churn-cfn-exec-us-east-1' });
+  });
+
+  test('the deployment templates hold no bucket, key or fixed-name log group: a deleted deployment can be deployed again', () => {
+    // GIVEN
+    const { app, project } = platformAndProject({ monitoring: {} });
+    const assembly = app.synth();
+    for (const deployment of [project.stagingDeployment, project.productionDeployment]) {
+      // WHEN
+      const template = JSON.parse(readFileSync(path.join(assembly.directory, deployment.templateFile), 'utf8'));
+      const types = Object.values(template.Resources as Record<string, { Type: string }>).map((r) => r.Type);
+      // THEN the hosting stack holds what outlives a deployment; the template reads it from SSM
+      expect(types).not.toContain('AWS::S3::Bucket');
+      expect(types).not.toContain('AWS::KMS::Key');
+      expect(types).not.toContain('AWS::Logs::LogGroup');
+      expect(template.Parameters.HostedKeyArn).toEqual(expect.objectContaining({ Type: 'AWS::SSM::Parameter::Value<String>' }));
+    }
+    const hosting = Template.fromStack(project.productionStacks[0]);
+    hosting.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/sagemaker/Endpoints/churn-production', KmsKeyId: Match.anyValue() });
+    hosting.hasResourceProperties('AWS::SSM::Parameter', { Name: '/mlops/churn/production/monitoring-reports-bucket' });
+  });
+});
+
 describe('MlopsProject in a single account', () => {
-  test('staging and production share one stack of deploy roles, with both deployment stacks and the smoke test', () => {
+  test('staging and production share one stack of deploy roles and hosting resources, with both deployment stacks and the smoke test', () => {
     // GIVEN
     const app = new App();
     const single = { account: '111111111111', region: 'eu-west-1' };
@@ -128,10 +185,17 @@ describe('MlopsProject in a single account', () => {
     expect(project.productionStacks).toEqual([]);
     expect(project.productionTargets).toEqual([]);
     const roles = Template.fromStack(project.stagingStack).findResources('AWS::IAM::Role');
-    expect(Object.values(roles).map((r) => r.Properties.RoleName).sort()).toEqual(['mlops-churn-cfn-exec', 'mlops-churn-deploy', 'mlops-churn-smoke-test']);
+    expect(Object.values(roles).map((r) => r.Properties.RoleName).sort()).toEqual(['mlops-churn-cfn-exec-eu-west-1', 'mlops-churn-deploy-eu-west-1', 'mlops-churn-smoke-test']);
     const deployPolicy = JSON.stringify(Template.fromStack(project.stagingStack).findResources('AWS::IAM::ManagedPolicy'));
     expect(deployPolicy).toContain('stack/mlops-churn-staging/*');
     expect(deployPolicy).toContain('stack/mlops-churn-production/*');
+    // each stage keeps its own key, buckets and log group, published under its own SSM path
+    const parameters = Object.values(Template.fromStack(project.stagingStack).findResources('AWS::SSM::Parameter')).map((p) => p.Properties.Name).sort();
+    expect(parameters).toEqual([
+      '/mlops/churn/production/data-capture-bucket', '/mlops/churn/production/key-arn',
+      '/mlops/churn/staging/data-capture-bucket', '/mlops/churn/staging/key-arn',
+    ]);
+    Template.fromStack(project.stagingStack).resourcePropertiesCountIs('AWS::Logs::LogGroup', { LogGroupName: Match.stringLikeRegexp('^/aws/sagemaker/Endpoints/churn-(staging|production)$') }, 2);
   });
 });
 
@@ -148,7 +212,8 @@ describe('MlopsProject across regions', () => {
     const stores = Object.values(pipeline)[0].Properties.ArtifactStores;
     expect(stores.map((s: any) => s.Region).sort()).toEqual(['eu-west-1', 'us-east-1']);
     const wave2 = Object.values(pipeline)[0].Properties.Stages.find((s: any) => s.Name === 'Production-wave2');
-    expect(wave2.Actions[0].Region).toBe('us-east-1');
+    expect(wave2.Actions.map((a: any) => a.Name)).toEqual(['VerifyStillApproved', 'Deploy-444444444444-us-east-1']);
+    expect(wave2.Actions[1].Region).toBe('us-east-1');
     expect(complianceProblems((app) => { build(app); })).toEqual([]);
   });
 });

@@ -1,3 +1,5 @@
+import { readFileSync } from 'fs';
+import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ModelPromotionPipeline, ModelPromotionPipelineProps } from '../../lib/promotion';
@@ -40,21 +42,52 @@ describe('ModelPromotionPipeline', () => {
     });
   });
 
-  test('stages run source → resolve → deploy staging → test → approval → production waves', () => {
-    expect(stages.map((s) => s.Name)).toEqual([
-      'Source', 'ResolveModelPackage', 'DeployStaging', 'TestStaging', 'ApproveProduction', 'Production-first', 'Production-rest',
-    ]);
+  test('stages run source → resolve → staging (deploy, smoke test, approval) → production waves (re-check, deploy)', () => {
+    expect(stages.map((s) => s.Name)).toEqual(['Source', 'ResolveModelPackage', 'Staging', 'Production-first', 'Production-rest']);
+    const names = (stage: string) => stages.find((s) => s.Name === stage)!.Actions.map((a) => [a.Name, a.RunOrder]);
+    expect(names('Staging')).toEqual([['Deploy-222222222222-eu-west-1', 1], ['SmokeTest', 2], ['ApproveProduction', 3]]);
+    expect(names('Production-first')).toEqual([['VerifyStillApproved', 1], ['Deploy-333333333333-eu-west-1', 2]]);
   });
 
-  test('deploys the ARN resolved by the first action as a parameter, with roles in the target account', () => {
-    const deploy = stages.find((s) => s.Name === 'DeployStaging')!.Actions[0];
+  test('no execution redeploys staging while another is tested or waits for its approval (one stage, SUPERSEDED)', () => {
+    // CodePipeline runs one execution in a stage at a time; a newer one waits before it.
+    template.hasResourceProperties('AWS::CodePipeline::Pipeline', { ExecutionMode: 'SUPERSEDED' });
+    const staging = stages.find((s) => s.Name === 'Staging')!.Actions;
+    expect(staging.map((a) => a.ActionTypeId.Category)).toEqual(['Deploy', 'Invoke', 'Approval']);
+  });
+
+  test('each production wave first re-checks that the package is still approved', () => {
+    for (const wave of ['Production-first', 'Production-rest']) {
+      const verify = stages.find((s) => s.Name === wave)!.Actions[0];
+      expect(verify.ActionTypeId).toEqual({ Category: 'Invoke', Owner: 'AWS', Provider: 'Lambda', Version: '1' });
+      expect(JSON.parse(verify.Configuration.UserParameters)).toEqual({ mode: 'verify', modelPackageArn: '#{Resolve.ModelPackageArn}' });
+    }
+  });
+
+  test('deploys the ARN resolved by the first action as a parameter, with the roles of the target account and region', () => {
+    const deploy = stages.find((s) => s.Name === 'Staging')!.Actions[0];
     expect(deploy.ActionTypeId).toEqual({ Category: 'Deploy', Owner: 'AWS', Provider: 'CloudFormation', Version: '1' });
-    expect(deploy.RoleArn).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:role/mlops-churn-deploy']] });
-    expect(deploy.Configuration.RoleArn).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::222222222222:role/mlops-churn-cfn-exec' });
+    expect(deploy.RoleArn).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:role/mlops-churn-deploy-eu-west-1']] });
+    expect(deploy.Configuration.RoleArn).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::222222222222:role/mlops-churn-cfn-exec-eu-west-1' });
     expect(JSON.parse(deploy.Configuration.ParameterOverrides)).toEqual({ ModelPackageArn: '#{Resolve.ModelPackageArn}' });
     expect(deploy.Configuration.TemplatePath).toMatch(/::template\.json$/);
-    const production = stages.find((s) => s.Name === 'Production-first')!.Actions[0];
-    expect(JSON.stringify(production.RoleArn)).toContain(':iam::333333333333:role/mlops-churn-deploy');
+    const production = stages.find((s) => s.Name === 'Production-first')!.Actions[1];
+    expect(JSON.stringify(production.RoleArn)).toContain(':iam::333333333333:role/mlops-churn-deploy-eu-west-1');
+  });
+
+  test('every deploy action acknowledges the capabilities its template needs (IAM roles: CAPABILITY_IAM)', () => {
+    // CloudFormation answers InsufficientCapabilities to a template with IAM resources deployed without them.
+    const deploys = stages.flatMap((s) => s.Actions).filter((a) => a.ActionTypeId.Provider === 'CloudFormation');
+    expect(deploys).toHaveLength(3);
+    for (const deploy of deploys) expect(deploy.Configuration.Capabilities).toEqual('CAPABILITY_IAM');
+  });
+
+  test('no action of the pipeline\'s own account runs with the pipeline role as its role (a role does not trust itself)', () => {
+    const pipeline = Object.values(template.findResources('AWS::CodePipeline::Pipeline'))[0];
+    const roleRef = pipeline.Properties.RoleArn;
+    const actions = stages.flatMap((s) => s.Actions);
+    expect(actions.filter((a) => JSON.stringify(a.RoleArn) === JSON.stringify(roleRef)).map((a) => a.Name)).toEqual([]);
+    expect(actions.filter((a) => a.RoleArn === undefined).map((a) => a.Name)).toEqual(expect.arrayContaining(['ResolveModelPackage', 'SmokeTest', 'ApproveProduction', 'VerifyStillApproved']));
   });
 
   test('takes the templates from the synthesized assets, without a build step', () => {
@@ -69,7 +102,7 @@ describe('ModelPromotionPipeline', () => {
   });
 
   test('the manual approval names the model package and notifies the reviewers', () => {
-    const approve = stages.find((s) => s.Name === 'ApproveProduction')!.Actions[0];
+    const approve = stages.find((s) => s.Name === 'Staging')!.Actions[2];
     expect(approve.ActionTypeId.Category).toBe('Approval');
     expect(approve.Configuration.CustomData).toContain('#{Resolve.ModelPackageArn}');
     expect(approve.Configuration.NotificationArn).toBeDefined();
@@ -83,18 +116,37 @@ describe('ModelPromotionPipeline', () => {
     template.hasResourceProperties('AWS::S3::Bucket', { BucketName: 'mlops-churn-promotion-111111111111' });
   });
 
-  test('the artifact key and bucket admit exactly the target accounts', () => {
-    const keys = template.findResources('AWS::KMS::Key');
-    const keyPolicyText = JSON.stringify(Object.values(keys).map((k) => k.Properties.KeyPolicy));
-    for (const account of ['222222222222', '333333333333', '444444444444']) {
-      expect(keyPolicyText).toContain(`:iam::${account}:`);
+  test('the artifact key and bucket admit the deploy roles through their accounts, which exist before the roles do', () => {
+    // KMS and S3 refuse a policy naming a principal that does not exist yet; the deploy roles are
+    // created by stacks deployed after this one. The account principal with an aws:PrincipalArn
+    // condition names each role without requiring it.
+    const statements = [
+      ...Object.values(template.findResources('AWS::KMS::Key')).flatMap((k: any) => k.Properties.KeyPolicy.Statement),
+      ...Object.values(template.findResources('AWS::S3::BucketPolicy')).flatMap((b: any) => b.Properties.PolicyDocument.Statement),
+    ];
+    const forTargets = statements.filter((st: any) => /22222222|33333333|44444444/.test(JSON.stringify(st.Principal ?? {})));
+    expect(forTargets.length).toBeGreaterThanOrEqual(6);
+    for (const st of forTargets) {
+      expect(JSON.stringify(st.Principal.AWS)).toMatch(/:iam::\d{12}:root/);
+      expect(JSON.stringify(st.Condition.ArnEquals['aws:PrincipalArn'])).toMatch(/:role\/mlops-churn-deploy-eu-west-1/);
     }
-    expect(keyPolicyText).not.toMatch(/"AWS":"\*"/);
-    const bucketPolicies = JSON.stringify(template.findResources('AWS::S3::BucketPolicy'));
+    const text = JSON.stringify(statements);
     for (const account of ['222222222222', '333333333333', '444444444444']) {
-      expect(bucketPolicies).toContain(`:iam::${account}:role/mlops-churn-deploy`);
+      expect(text).toContain(`:iam::${account}:root`);
     }
-    expect(bucketPolicies).not.toContain('555555555555');
+    expect(JSON.stringify(statements.filter((st: any) => st.Effect === 'Allow'))).not.toMatch(/"AWS":"\*"/);
+    expect(text).not.toContain('555555555555');
+  });
+
+  test('names every resource of the deployment templates after the stack it is deployed as', () => {
+    const app = new App();
+    const stack = toolingStack(app);
+    const props = promotionProps(stack);
+    new ModelPromotionPipeline(stack, 'Promotion', props);
+    // a deployment template is no artifact of the assembly: read the file it is synthesized to
+    const assembly = app.synth();
+    const deployed = Template.fromJSON(JSON.parse(readFileSync(path.join(assembly.directory, props.staging.template.templateFile), 'utf8')));
+    deployed.hasResourceProperties('AWS::IAM::Role', { Path: { 'Fn::Sub': '/${AWS::StackName}/' } });
   });
 });
 
@@ -108,7 +160,7 @@ describe('ModelPromotionPipeline validation', () => {
         { name: 'bad name', targets: [] },
         { name: 'dup', targets: [props.staging] },
       ],
-    })).toThrow(/ModelPromotionPipeline Tooling\/Promotion: wave name 'bad name' must be .*; wave 'bad name' has no targets; target 222222222222\/\/churn-model appears twice/);
+    })).toThrow(/ModelPromotionPipeline Tooling\/Promotion: wave name 'bad name' must be .*; wave 'bad name' has no targets; target 222222222222\/eu-west-1\/churn-model appears twice/);
   });
 
   test('fails for a template without the ModelPackageArn parameter', () => {
