@@ -137,6 +137,21 @@ export class MlopsPlatform extends Construct {
     });
   }
 
+  /** The projects onboarded, by name: the construct path of each. */
+  private readonly projects = new Map<string, string>();
+
+  /**
+   * Records a project onboarded onto this platform; fails for a name already taken.
+   * @internal
+   */
+  public _registerProject(projectName: string, path: string): void {
+    const existing = this.projects.get(projectName);
+    if (existing !== undefined) {
+      throw new Error(`MlopsProject ${path}: projectName '${projectName}' is already the name of project ${existing} on platform ${this.node.path}; project names name buckets, roles, the registry and endpoints in every account, so give each project its own`);
+    }
+    this.projects.set(projectName, path);
+  }
+
   /**
    * The ARN of the tooling account's event bus, as a string other accounts' stacks can use.
    */

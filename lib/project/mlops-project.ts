@@ -267,6 +267,9 @@ export class MlopsProject extends Construct {
     }
     const platform = props.platform;
     const project = props.projectName;
+    // Two projects of one name would collide at deploy time on buckets, roles, the registry and
+    // endpoint names: refuse it here, naming both.
+    platform._registerProject(project, this.node.path);
     const prefix = platform.stackNamePrefix;
     const title = project.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
     this.projectName = project;
@@ -446,7 +449,7 @@ export class MlopsProject extends Construct {
     const deployment = this.productionDeployment;
     const dataBucketName = this.dataBucket ? this.dataBucketName : undefined;
     let dataQuality = options.dataQuality;
-    if (dataQuality === undefined && dataBucketName) {
+    if (dataQuality?.baseline === undefined && dataBucketName) {
       // The baselines of the package being deployed: its DriftCheckBaselines, which the build
       // registers (ClassicModelBuild's data-quality check step), passed by the promotion as
       // parameters of the production template (the resolve action reads them from the package).
@@ -456,7 +459,9 @@ export class MlopsProject extends Construct {
         description,
         constraintDescription: 'an s3:// URI: the approved model package has no data-quality drift-check baseline; register one in the build (a QualityCheckStep whose baselines RegisterModel records)',
       }).valueAsString;
+      // Options without a baseline (a schedule, thresholds) keep the package's baselines.
       dataQuality = {
+        ...options.dataQuality,
         baseline: MonitoringBaseline.fromS3({
           constraintsS3Uri: uri(DATA_QUALITY_CONSTRAINTS_PARAMETER, 'The data-quality constraints of the model package served (its DriftCheckBaselines)'),
           statisticsS3Uri: uri(DATA_QUALITY_STATISTICS_PARAMETER, 'The data-quality statistics of the model package served (its DriftCheckBaselines)'),

@@ -56,7 +56,7 @@ export class CrossAccountRoleReference extends Resource implements iam.IRole {
   }
 
   public grant(grantee: iam.IPrincipal, ...actions: string[]): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.roleArn], scope: this });
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.roleArn] });
   }
 
   public grantPassRole(grantee: iam.IPrincipal): iam.Grant {

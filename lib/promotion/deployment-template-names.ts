@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { CfnResource, Fn, IAspect, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, DefaultTokenResolver, Fn, IAspect, IPostProcessor, IResolvable, IResolveContext, Reference, Stack, StringConcat, Token, Tokenization } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -115,7 +115,48 @@ export class DeploymentTemplateNaming implements IAspect {
   public visit(_node: IConstruct): void {
     if (this.done) return;
     this.done = true;
+    assertNoForeignReferences(this.template);
     nameDeploymentResources(this.template);
+  }
+}
+
+/** Records the references a resolution meets instead of resolving them. */
+class ReferenceCollector extends DefaultTokenResolver {
+  public readonly references: Reference[] = [];
+  constructor() {
+    super(new StringConcat());
+  }
+
+  public resolveToken(t: IResolvable, context: IResolveContext, postProcessor: IPostProcessor): any {
+    if (Reference.isReference(t)) {
+      this.references.push(t);
+      return 'reference';
+    }
+    return super.resolveToken(t, context, postProcessor);
+  }
+}
+
+/**
+ * A deployment template is synthesized once and deployed by the pipeline into other accounts and
+ * regions, as a bare template: a resource of another stack (the tooling stack's topic, say) does
+ * not exist there, and aws-cdk-lib would fail on it with a cross-environment error that names
+ * neither the template nor what to do. This fails first, saying both.
+ */
+export function assertNoForeignReferences(template: Stack): void {
+  const problems = new Set<string>();
+  for (const c of template.node.findAll()) {
+    if (!CfnResource.isCfnResource(c) || Stack.of(c) !== template) continue;
+    const collector = new ReferenceCollector();
+    Tokenization.resolve((c as unknown as { _toCloudFormation(): unknown })._toCloudFormation(), { scope: c, resolver: collector, preparing: true });
+    for (const ref of collector.references) {
+      const owner = Stack.of(ref.target);
+      if (owner !== template) {
+        problems.add(`${c.node.path} refers to ${ref.target.node.path} of stack ${owner.node.path}`);
+      }
+    }
+  }
+  if (problems.size > 0) {
+    throw new Error(`deployment template ${template.node.path}: ${[...problems].join('; ')}. A deployment template is synthesized once and deployed by the promotion pipeline into the staging and production accounts and regions, where resources of other stacks do not exist: give it what it can resolve where it is deployed (a literal ARN or name, a CloudFormation parameter, an SSM parameter type) instead`);
   }
 }
 

@@ -506,6 +506,9 @@ export class ModelPromotionPipeline extends Construct {
   }
 }
 
+/** An address SNS can subscribe: one @, a dot in the domain, no spaces. */
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
 function validateTargets(owner: string, props: ModelPromotionPipelineProps, pipelineRegion: string): void {
   const problems: string[] = [];
   if (props.productionWaves.length === 0) {
@@ -539,6 +542,11 @@ function validateTargets(owner: string, props: ModelPromotionPipelineProps, pipe
       problems.push(`target ${target.account}/${region}/${target.stackName} is in another region than the pipeline (${pipelineRegion}): give replicationBuckets['${region}']`);
     }
   }
+  (props.reviewerEmails ?? []).forEach((email, i) => {
+    if (!Token.isUnresolved(email) && !EMAIL.test(email)) {
+      problems.push(`reviewerEmails[${i}] '${email}' is not an email address (SNS would reject the subscription at deploy time): give addresses such as ml-reviewers@example.com`);
+    }
+  });
   if (Buffer.byteLength(props.smokeTest.payload, 'utf8') > 4096) {
     problems.push(`smokeTest.payload is ${Buffer.byteLength(props.smokeTest.payload, 'utf8')} bytes; at most 4096`);
   }

@@ -4,6 +4,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { MonitorSchedule } from '../../lib/monitoring';
 import { MetricComparison } from '../../lib/pipeline';
 import { MlopsPlatform, MlopsProject, ProjectModelBuild, SourceRepository } from '../../lib/project';
 import { complianceProblems } from '../harness/compliance';
@@ -107,6 +108,23 @@ describe('MlopsProject', () => {
     const platform = new MlopsPlatform(app, 'Platform', { tooling: TOOLING, staging: STAGING, production: [PRODUCTION] });
     expect(() => new MlopsProject(app, 'X', { platform, projectName: 'x', smokeTest: { payload: '1' }, monitoring: {} }))
       .toThrow(/MlopsProject X: monitoring without modelBuild needs a monitor with its baseline \(dataQuality, modelQuality, modelBias or modelExplainability\)/);
+  });
+
+  test('fails for a second project of the same name on one platform, naming both', () => {
+    const { app, platform } = platformAndProject();
+    expect(() => new MlopsProject(app, 'ChurnAgain', { platform, projectName: 'churn', smokeTest: { payload: '1' } }))
+      .toThrow("MlopsProject ChurnAgain: projectName 'churn' is already the name of project Churn on platform Platform; project names name buckets, roles, the registry and endpoints in every account, so give each project its own");
+  });
+
+  test('data-quality options without a baseline keep the baselines of the served package', () => {
+    // GIVEN only a schedule of its own
+    const { app, project } = platformAndProject({ monitoring: { dataQuality: { schedule: MonitorSchedule.daily(4) } } });
+    // THEN the job still reads the package's baselines, and runs daily
+    const template = Template.fromJSON(JSON.parse(readFileSync(path.join(app.synth().directory, project.productionDeployment.templateFile), 'utf8')));
+    template.hasResourceProperties('AWS::SageMaker::DataQualityJobDefinition', {
+      DataQualityBaselineConfig: { ConstraintsResource: { S3Uri: { Ref: 'DataQualityConstraintsS3Uri' } }, StatisticsResource: { S3Uri: { Ref: 'DataQualityStatisticsS3Uri' } } },
+    });
+    template.hasResourceProperties('AWS::SageMaker::MonitoringSchedule', { MonitoringScheduleConfig: Match.objectLike({ ScheduleConfig: { ScheduleExpression: 'cron(0 4 ? * * *)' } }) });
   });
 
   test('fails for a platform with a bad account and no production, together', () => {

@@ -2,6 +2,9 @@ import { readFileSync } from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { ModelPromotionPipeline, ModelPromotionPipelineProps } from '../../lib/promotion';
 import { ModelPackageGroup } from '../../lib/registry';
 import { deploymentTemplate, PRODUCTION, PRODUCTION_2, STAGING, toolingStack } from './fixtures';
@@ -161,6 +164,26 @@ describe('ModelPromotionPipeline validation', () => {
         { name: 'dup', targets: [props.staging] },
       ],
     })).toThrow(/ModelPromotionPipeline Tooling\/Promotion: wave name 'bad name' must be .*; wave 'bad name' has no targets; target 222222222222\/eu-west-1\/churn-model appears twice/);
+  });
+
+  test('fails when a deployment template refers to a resource of another stack, naming both and what to give instead', () => {
+    // GIVEN a template whose alarm notifies a topic of the tooling stack
+    const app = new App();
+    const stack = toolingStack(app);
+    const props = promotionProps(stack);
+    const topic = new sns.Topic(stack, 'TeamTopic');
+    new cloudwatch.Alarm(props.staging.template, 'Alarm', {
+      metric: new cloudwatch.Metric({ namespace: 'AWS/SageMaker', metricName: 'Invocations' }), threshold: 1, evaluationPeriods: 1,
+    }).addAlarmAction(new cwActions.SnsAction(topic));
+    new ModelPromotionPipeline(stack, 'Promotion', props);
+    // THEN instead of aws-cdk-lib's cross-environment error, one that says why and what to do
+    expect(() => app.synth()).toThrow(/deployment template Tooling\/StagingDeployment: Tooling\/StagingDeployment\/Alarm\/Resource refers to Tooling\/TeamTopic\/Resource of stack Tooling\. A deployment template is synthesized once and deployed .* give it what it can resolve where it is deployed \(a literal ARN or name, a CloudFormation parameter, an SSM parameter type\) instead/);
+  });
+
+  test('fails for a reviewer address that is not one, naming it and the fix', () => {
+    const stack = toolingStack();
+    expect(() => new ModelPromotionPipeline(stack, 'Promotion', { ...promotionProps(stack), reviewerEmails: ['ok@example.com', 'not-an-email'] }))
+      .toThrow("ModelPromotionPipeline Tooling/Promotion: reviewerEmails[1] 'not-an-email' is not an email address (SNS would reject the subscription at deploy time): give addresses such as ml-reviewers@example.com");
   });
 
   test('fails for a template without the ModelPackageArn parameter', () => {
