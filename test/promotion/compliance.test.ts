@@ -17,11 +17,11 @@ function buildPromotion(app: App): void {
   });
   const staging = new Stack(app, 'Staging', { env: STAGING });
   new PromotionDeployTarget(staging, 'Target', {
-    projectName: 'churn', toolingAccount: TOOLING.account, templates: [stagingTemplate], stackNames: ['churn-model'], smokeTestEndpointName: 'churn-staging',
+    projectName: 'churn', toolingAccount: TOOLING.account, deployments: [{ template: stagingTemplate, stackName: 'churn-model' }], smokeTestEndpointName: 'churn-staging',
   });
   const production = new Stack(app, 'Production', { env: PRODUCTION });
   new PromotionDeployTarget(production, 'Target', {
-    projectName: 'churn', toolingAccount: TOOLING.account, templates: [productionTemplate], stackNames: ['churn-model'],
+    projectName: 'churn', toolingAccount: TOOLING.account, deployments: [{ template: productionTemplate, stackName: 'churn-model' }],
   });
 }
 
