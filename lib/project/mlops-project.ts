@@ -16,7 +16,7 @@ import { SageMakerJobRole } from '../pipeline/sagemaker-job-role';
 import { nagResourceName, waive } from '../private/compliance';
 import { createEncryptionKey } from '../private/encryption-key';
 import { createSecureBucket } from '../private/secure-bucket';
-import { ModelPromotionPipeline } from '../promotion/model-promotion-pipeline';
+import { DATA_QUALITY_CONSTRAINTS_PARAMETER, DATA_QUALITY_STATISTICS_PARAMETER, ModelPromotionPipeline } from '../promotion/model-promotion-pipeline';
 import { PromotionDeployTarget } from '../promotion/promotion-deploy-target';
 import { PromotionNames } from '../promotion/promotion-names';
 import { ModelApprovalTrigger } from '../registry/model-approval-trigger';
@@ -308,6 +308,10 @@ export class MlopsProject extends Construct {
     this.productionDeployment = templateStack('ProductionDeployment', PRODUCTION, productionEndpointName, props.productionEndpoint, props.monitoring !== undefined);
 
     const replicationBuckets = this.addReplicationBuckets();
+    // The production monitor checks the traffic against the served package's own baselines,
+    // unless given some: the promotion passes them to the production template.
+    const packageBaselines = props.monitoring !== undefined && props.modelBuild !== undefined && props.monitoring.dataQuality?.baseline === undefined;
+    if (packageBaselines) this.packageBaselineParameters();
 
     this.promotion = new ModelPromotionPipeline(this.toolingStack, 'Promotion', {
       replicationBuckets,
@@ -322,6 +326,7 @@ export class MlopsProject extends Construct {
         name: `wave${i + 1}`,
         targets: [{ account: env.account, region: env.region, stackName: this.productionStackName, template: this.productionDeployment }],
       })),
+      deployDataQualityBaselines: packageBaselines,
     });
     this.notificationTopic = this.promotion.notificationTopic;
 
@@ -450,22 +455,11 @@ export class MlopsProject extends Construct {
     const dataBucketName = this.dataBucket ? this.dataBucketName : undefined;
     let dataQuality = options.dataQuality;
     if (dataQuality?.baseline === undefined && dataBucketName) {
-      // The baselines of the package being deployed: its DriftCheckBaselines, which the build
-      // registers (ClassicModelBuild's data-quality check step), passed by the promotion as
-      // parameters of the production template (the resolve action reads them from the package).
-      const uri = (id: string, description: string) => new CfnParameter(deployment, id, {
-        type: 'String',
-        allowedPattern: '^s3://.+',
-        description,
-        constraintDescription: 'an s3:// URI: the approved model package has no data-quality drift-check baseline; register one in the build (a QualityCheckStep whose baselines RegisterModel records)',
-      }).valueAsString;
       // Options without a baseline (a schedule, thresholds) keep the package's baselines.
+      const parameters = this.packageBaselineParameters();
       dataQuality = {
         ...options.dataQuality,
-        baseline: MonitoringBaseline.fromS3({
-          constraintsS3Uri: uri(DATA_QUALITY_CONSTRAINTS_PARAMETER, 'The data-quality constraints of the model package served (its DriftCheckBaselines)'),
-          statisticsS3Uri: uri(DATA_QUALITY_STATISTICS_PARAMETER, 'The data-quality statistics of the model package served (its DriftCheckBaselines)'),
-        }),
+        baseline: MonitoringBaseline.fromS3({ constraintsS3Uri: parameters.constraints, statisticsS3Uri: parameters.statistics }),
       };
     }
     // No eventBus: the platform forwards this account's monitoring events to the tooling bus
@@ -493,6 +487,25 @@ export class MlopsProject extends Construct {
       cooldown: options.retrainingCooldown,
     }) : undefined;
     return { monitor, retraining };
+  }
+
+  /**
+   * The production template's parameters receiving the served package's data-quality baselines:
+   * its DriftCheckBaselines, which the build registers (ClassicModelBuild's data-quality check
+   * step) and the promotion's resolve action reads from the package.
+   */
+  private packageBaselineParameters(): { constraints: string; statistics: string } {
+    const deployment = this.productionDeployment;
+    const uri = (id: string, description: string) => ((deployment.node.tryFindChild(id) as CfnParameter | undefined) ?? new CfnParameter(deployment, id, {
+      type: 'String',
+      allowedPattern: '^s3://.+',
+      description,
+      constraintDescription: 'an s3:// URI: the approved model package has no data-quality drift-check baseline; register one in the build (a QualityCheckStep whose baselines RegisterModel records)',
+    })).valueAsString;
+    return {
+      constraints: uri(DATA_QUALITY_CONSTRAINTS_PARAMETER, 'The data-quality constraints of the model package served (its DriftCheckBaselines)'),
+      statistics: uri(DATA_QUALITY_STATISTICS_PARAMETER, 'The data-quality statistics of the model package served (its DriftCheckBaselines)'),
+    };
   }
 
   private workloadStack(id: string, env: { account: string; region: string }, what: string): Stack {
@@ -572,9 +585,7 @@ const BASELINE_PREFIX = MODEL_OUTPUT_PREFIX;
 const STAGING = 'staging';
 const PRODUCTION = 'production';
 
-/** The production template's parameters that carry the served package's data-quality baselines. */
-export const DATA_QUALITY_CONSTRAINTS_PARAMETER = 'DataQualityConstraintsS3Uri';
-export const DATA_QUALITY_STATISTICS_PARAMETER = 'DataQualityStatisticsS3Uri';
+
 
 /**
  * The identity side of a cross-account read of model artifacts: the endpoint's role (in the

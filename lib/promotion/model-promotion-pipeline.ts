@@ -30,6 +30,13 @@ export const LATEST_APPROVED = 'LATEST_APPROVED';
 export const MODEL_PACKAGE_ARN_PARAMETER = 'ModelPackageArn';
 
 /**
+ * The production templates' parameters (and the resolve action's output variables) that carry the
+ * served package's data-quality drift-check baselines, with `deployDataQualityBaselines`.
+ */
+export const DATA_QUALITY_CONSTRAINTS_PARAMETER = 'DataQualityConstraintsS3Uri';
+export const DATA_QUALITY_STATISTICS_PARAMETER = 'DataQualityStatisticsS3Uri';
+
+/**
  * One place a model is deployed to: an account and region, and the CloudFormation stack there.
  */
 export interface PromotionTarget {
@@ -193,6 +200,18 @@ export interface ModelPromotionPipelineProps {
    * @default Duration.days(7)
    */
   readonly approvalTimeout?: Duration;
+
+  /**
+   * Deploy the approved package's own data-quality baselines with it: the resolve action reads its
+   * `DriftCheckBaselines.ModelDataQuality` (constraints and statistics, registered by the build)
+   * and every production deployment passes them as the template parameters
+   * `DataQualityConstraintsS3Uri` and `DataQualityStatisticsS3Uri`, for a production monitor that
+   * checks the traffic against what the served model was trained on. A package without them is
+   * not promoted: the resolve action fails saying so.
+   *
+   * @default false
+   */
+  readonly deployDataQualityBaselines?: boolean;
 }
 
 /**
@@ -378,7 +397,10 @@ export class ModelPromotionPipeline extends Construct {
     const resolve = new cpactions.LambdaInvokeAction({
       actionName: 'ResolveModelPackage',
       lambda: resolveHandler.function,
-      userParameters: { requestedModelPackageArn: `#{variables.${MODEL_PACKAGE_ARN_VARIABLE}}` },
+      userParameters: {
+        requestedModelPackageArn: `#{variables.${MODEL_PACKAGE_ARN_VARIABLE}}`,
+        ...(props.deployDataQualityBaselines ? { driftCheckBaselines: ['ModelDataQuality'] } : {}),
+      },
       variablesNamespace: 'Resolve',
     });
     this.pipeline.addStage({ stageName: 'ResolveModelPackage', actions: [resolve] });
@@ -453,10 +475,14 @@ export class ModelPromotionPipeline extends Construct {
         }),
       ],
     });
+    const baselines: { [name: string]: string } = props.deployDataQualityBaselines ? {
+      [DATA_QUALITY_CONSTRAINTS_PARAMETER]: resolve.variable(DATA_QUALITY_CONSTRAINTS_PARAMETER),
+      [DATA_QUALITY_STATISTICS_PARAMETER]: resolve.variable(DATA_QUALITY_STATISTICS_PARAMETER),
+    } : {};
     for (const wave of props.productionWaves) {
       this.pipeline.addStage({
         stageName: `Production-${wave.name}`,
-        actions: [verifyAction(wave.name), ...wave.targets.map((t) => deployAction(t, 2))],
+        actions: [verifyAction(wave.name), ...wave.targets.map((t) => deployAction({ ...t, parameterOverrides: { ...t.parameterOverrides, ...baselines } }, 2))],
       });
     }
 
@@ -532,8 +558,15 @@ function validateTargets(owner: string, props: ModelPromotionPipelineProps, pipe
     if (target.parameterOverrides && MODEL_PACKAGE_ARN_PARAMETER in target.parameterOverrides) {
       problems.push(`target ${key} must not override ${MODEL_PACKAGE_ARN_PARAMETER}: the pipeline sets it`);
     }
-    if (!hasModelPackageParameter(target.template)) {
+    if (!hasParameter(target.template, MODEL_PACKAGE_ARN_PARAMETER)) {
       problems.push(`template ${target.template.node.path} has no ${MODEL_PACKAGE_ARN_PARAMETER} parameter`);
+    }
+  }
+  if (props.deployDataQualityBaselines) {
+    for (const template of new Set(props.productionWaves.flatMap((w) => w.targets.map((t) => t.template)))) {
+      for (const name of [DATA_QUALITY_CONSTRAINTS_PARAMETER, DATA_QUALITY_STATISTICS_PARAMETER]) {
+        if (!hasParameter(template, name)) problems.push(`deployDataQualityBaselines: production template ${template.node.path} has no ${name} parameter to receive it`);
+      }
     }
   }
   for (const target of [props.staging, ...props.productionWaves.flatMap((w) => w.targets)]) {
@@ -565,8 +598,8 @@ function validateTargets(owner: string, props: ModelPromotionPipelineProps, pipe
   }
 }
 
-function hasModelPackageParameter(template: Stack): boolean {
-  return template.node.findAll().some((c) => c instanceof CfnParameter && template.resolve(c.logicalId) === MODEL_PACKAGE_ARN_PARAMETER);
+function hasParameter(template: Stack, name: string): boolean {
+  return template.node.findAll().some((c) => c instanceof CfnParameter && template.resolve(c.logicalId) === name);
 }
 
 /**

@@ -116,6 +116,22 @@ describe('MlopsProject', () => {
       .toThrow("MlopsProject ChurnAgain: projectName 'churn' is already the name of project Churn on platform Platform; project names name buckets, roles, the registry and endpoints in every account, so give each project its own");
   });
 
+  test('the promotion deploys the served package\'s data-quality baselines with it to production, never to staging', () => {
+    // GIVEN monitoring on the package's own baselines
+    const { project } = platformAndProject({ monitoring: {} });
+    const pipeline = Object.values(Template.fromStack(project.toolingStack).findResources('AWS::CodePipeline::Pipeline'))
+      .find((p: any) => p.Properties.Stages.some((st: any) => st.Name === 'ResolveModelPackage')) as any;
+    const stage = (name: string) => pipeline.Properties.Stages.find((st: any) => st.Name === name).Actions;
+    // THEN resolve reads them from the package, production receives them, staging does not
+    expect(JSON.parse(stage('ResolveModelPackage')[0].Configuration.UserParameters).driftCheckBaselines).toEqual(['ModelDataQuality']);
+    expect(JSON.parse(stage('Production-wave1')[1].Configuration.ParameterOverrides)).toEqual({
+      ModelPackageArn: '#{Resolve.ModelPackageArn}',
+      DataQualityConstraintsS3Uri: '#{Resolve.DataQualityConstraintsS3Uri}',
+      DataQualityStatisticsS3Uri: '#{Resolve.DataQualityStatisticsS3Uri}',
+    });
+    expect(JSON.parse(stage('Staging')[0].Configuration.ParameterOverrides)).toEqual({ ModelPackageArn: '#{Resolve.ModelPackageArn}' });
+  });
+
   test('data-quality options without a baseline keep the baselines of the served package', () => {
     // GIVEN only a schedule of its own
     const { app, project } = platformAndProject({ monitoring: { dataQuality: { schedule: MonitorSchedule.daily(4) } } });
