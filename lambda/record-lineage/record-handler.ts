@@ -99,6 +99,8 @@ export function createRecordHandler(deps: RecordHandlerDependencies): (event: un
       logger.info('deployment recorded in lineage', { jobId: job.jobId, ...params, ...deployment });
       return { outcome: 'recorded', deployment };
     } catch (error) {
+      // Per project: every project's recorder reports under the same service name.
+      metrics.addDimension('project', config.projectName);
       metrics.addMetric('LineageWriteFailures', MetricUnit.Count, 1);
       metrics.publishStoredMetrics();
       const failure = new LineageWriteFailure(actionName, error);
