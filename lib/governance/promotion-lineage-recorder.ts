@@ -322,6 +322,22 @@ export class PromotionLineageRecorder extends Construct {
   public grantAudit(grantee: iam.IGrantable): iam.Grant {
     const stack = Stack.of(this);
     const arn = (resource: string, name: string) => stack.formatArn({ service: 'sagemaker', resource, resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const principal = grantee.grantPrincipal;
+    if (Construct.isConstruct(principal)) {
+      const nagName = (r: string) => `AwsSolutions-IAM5[Resource::${nagResourceName(Stack.of(principal), r)}]`;
+      waive(principal, {
+        rules: ['AwsSolutions-IAM5[Resource::*]'],
+        reason: 'ListContexts, ListAssociations, ListArtifacts and QueryLineage support no resource-level permissions; they read lineage, never write it',
+      });
+      waive(principal, {
+        rules: [nagName(arn('action', `${deploymentActionPrefix(this.projectName)}*`)), nagName(arn('model-package', `${this.groupName}/*`))],
+        reason: 'the audit reads the deployment records and package versions this project makes at run time; the patterns admit this project only',
+      });
+      waive(principal, {
+        rules: [nagName(arn('experiment-trial-component', '*')), nagName(arn('training-job', '*'))],
+        reason: 'the audit describes whichever training job and trial component SageMaker recorded for the package; read-only, named by SageMaker at run time',
+      });
+    }
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['sagemaker:ListContexts', 'sagemaker:ListAssociations', 'sagemaker:ListArtifacts', 'sagemaker:QueryLineage'],

@@ -195,7 +195,7 @@ describe('record-lineage: a deployment becomes a lineage action from the package
     expect(successes()).toHaveLength(1);
   });
 
-  test('fails the job when a variable was not resolved: the pipeline definition is wrong and a person must see it', async () => {
+  test('a variable CodePipeline did not resolve fails the job: the pipeline definition is wrong and a person must see it', async () => {
     // WHEN
     const outcome = await handle(jobEvent({ ...deploymentParameters({ modelPackageArn: packageArn }), pipelineExecutionId: '#{codepipeline.PipelineExecutionId}' }));
     // THEN
@@ -205,7 +205,7 @@ describe('record-lineage: a deployment becomes a lineage action from the package
     expect(lineage.calls).toEqual([]);
   });
 
-  test('fails the job for a package of another group', async () => {
+  test('a package of another group fails the job', async () => {
     // WHEN
     const outcome = await handle(jobEvent(deploymentParameters({ modelPackageArn: packageArn.replace('/churn/', '/fraud/') })));
     // THEN
