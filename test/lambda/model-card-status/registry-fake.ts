@@ -76,7 +76,7 @@ export class RegistryFake {
   }
 
   public updates(): Array<Record<string, unknown>> {
-    return this.mock.commandCalls(UpdateModelPackageCommand).map((c) => c.args[0].input as Record<string, unknown>);
+    return this.mock.commandCalls(UpdateModelPackageCommand).map((c) => c.args[0].input as unknown as Record<string, unknown>);
   }
 
   private tick(): Date {
