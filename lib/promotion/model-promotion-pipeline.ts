@@ -9,6 +9,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { ModelDeploymentStack } from '../deployment/model-deployment-stack';
+import { PromotionLineageRecorder } from '../governance/promotion-lineage-recorder';
 import { IModelPackageGroup } from '../registry/model-package-group';
 import { nagResourceName, waive } from '../private/compliance';
 import { createEncryptionKey } from '../private/encryption-key';
@@ -212,6 +214,16 @@ export interface ModelPromotionPipelineProps {
    * @default false
    */
   readonly deployDataQualityBaselines?: boolean;
+
+  /**
+   * Record every deployment in SageMaker lineage in this account: an action per deployment from
+   * the model package to the endpoint it now serves, with the execution, the time and who approved
+   * it (`PromotionLineageRecorder`). A failed record never undoes a deployment: it is retried,
+   * alarmed, and kept in a dead-letter queue.
+   *
+   * @default true - a Lambda function invoked once per deployment, and its alarms
+   */
+  readonly recordLineage?: boolean;
 }
 
 /**
@@ -250,6 +262,8 @@ export class ModelPromotionPipeline extends Construct {
   public readonly smokeTestPayload: ssm.StringParameter;
   /** The accounts the pipeline deploys into. */
   public readonly targetAccounts: string[];
+  /** Records every deployment in SageMaker lineage, unless `recordLineage` is false. */
+  public readonly lineageRecorder?: PromotionLineageRecorder;
 
   constructor(scope: Construct, id: string, props: ModelPromotionPipelineProps) {
     super(scope, id);
@@ -339,7 +353,20 @@ export class ModelPromotionPipeline extends Construct {
     this.resolveFunction = resolveHandler.function;
     this.smokeTestFunction = smokeTestHandler.function;
 
+    const pipelineName = PromotionNames.pipelineName(project);
+    if (props.recordLineage ?? true) {
+      this.lineageRecorder = new PromotionLineageRecorder(this, 'Lineage', {
+        projectName: project,
+        modelPackageGroup: props.modelPackageGroup,
+        // A literal name: the recorder reads the pipeline's executions, the pipeline invokes the recorder.
+        promotionPipelineName: pipelineName,
+        encryptionKey: this.encryptionKey,
+        alarmTopic: this.notificationTopic,
+      });
+    }
+
     this.pipeline = new codepipeline.Pipeline(this, 'Resource', {
+      pipelineName,
       pipelineType: codepipeline.PipelineType.V2,
       role: this.role,
       // The pipeline role runs the actions of this account itself: CodePipeline assumes an
@@ -446,10 +473,26 @@ export class ModelPromotionPipeline extends Construct {
       runOrder: 1,
     });
 
+    const record = (target: PromotionTarget, stage: string, runOrder: number, approved: boolean) => this.lineageRecorder?.recordAction({
+      stage,
+      account: target.account,
+      region: target.region ?? stack.region,
+      endpointName: endpointNameOf(target.template),
+      stackName: target.stackName,
+      modelPackageArn,
+      actionName: `RecordLineage-${target.account}-${target.region ?? stack.region}`.replace(/[^A-Za-z0-9.@_-]/g, '-').slice(0, 100),
+      manualApproval: approved ? { stageName: STAGING_STAGE, actionName: APPROVAL_ACTION } : undefined,
+      runOrder,
+    });
+    const recorded = (...actions: Array<codepipeline.IAction | undefined>) => actions.filter((a): a is codepipeline.IAction => a !== undefined);
+
+    // Lineage is recorded right after each deployment, before anything can fail the stage.
+    const lineage = this.lineageRecorder ? 1 : 0;
     this.pipeline.addStage({
-      stageName: 'Staging',
-      actions: [
+      stageName: STAGING_STAGE,
+      actions: recorded(
         deployAction(props.staging, 1),
+        record(props.staging, 'staging', 2, false),
         new cpactions.LambdaInvokeAction({
           actionName: 'SmokeTest',
           lambda: smokeTestHandler.function,
@@ -464,16 +507,16 @@ export class ModelPromotionPipeline extends Construct {
             expectedResponsePattern: props.smokeTest.expectedResponsePattern,
             modelPackageArn,
           },
-          runOrder: 2,
+          runOrder: 2 + lineage,
         }),
         new cpactions.ManualApprovalAction({
-          actionName: 'ApproveProduction',
+          actionName: APPROVAL_ACTION,
           notificationTopic: this.notificationTopic,
           additionalInformation: `Promote model package ${modelPackageArn} of ${project} to production? It passed the staging smoke test on endpoint ${props.smokeTest.endpointName}.`,
           timeout: props.approvalTimeout,
-          runOrder: 3,
+          runOrder: 3 + lineage,
         }),
-      ],
+      ),
     });
     const baselines: { [name: string]: string } = props.deployDataQualityBaselines ? {
       [DATA_QUALITY_CONSTRAINTS_PARAMETER]: resolve.variable(DATA_QUALITY_CONSTRAINTS_PARAMETER),
@@ -482,7 +525,11 @@ export class ModelPromotionPipeline extends Construct {
     for (const wave of props.productionWaves) {
       this.pipeline.addStage({
         stageName: `Production-${wave.name}`,
-        actions: [verifyAction(wave.name), ...wave.targets.map((t) => deployAction({ ...t, parameterOverrides: { ...t.parameterOverrides, ...baselines } }, 2))],
+        actions: recorded(
+          verifyAction(wave.name),
+          ...wave.targets.map((t) => deployAction({ ...t, parameterOverrides: { ...t.parameterOverrides, ...baselines } }, 2)),
+          ...wave.targets.map((t) => record(t, 'production', 3, true)),
+        ),
       });
     }
 
@@ -511,8 +558,8 @@ export class ModelPromotionPipeline extends Construct {
       reason: 'CodePipeline Lambda actions need lambda:ListFunctions, which supports no resource-level permissions',
     });
     waive(this.role, {
-      rules: [resolveHandler.function, smokeTestHandler.function].map((fn) => nagName(`${fn.functionArn}:*`)),
-      reason: 'invoking a function grants its versions and aliases too (<function arn>:*); only the two promotion handlers are named',
+      rules: [resolveHandler.function, smokeTestHandler.function, ...(this.lineageRecorder ? [this.lineageRecorder.function] : [])].map((fn) => nagName(`${fn.functionArn}:*`)),
+      reason: 'invoking a function grants its versions and aliases too (<function arn>:*); only the promotion handlers (resolve, smoke test, lineage) are named',
     });
     waive(resolveHandler.role, {
       rules: [nagName(Stack.of(this).formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${groupName}/*` }))],
@@ -530,6 +577,21 @@ export class ModelPromotionPipeline extends Construct {
       resourceArns: [this.pipeline.pipelineArn],
     });
   }
+}
+
+/** The stage holding staging's deployment, smoke test and production approval, and that approval. */
+const STAGING_STAGE = 'Staging';
+const APPROVAL_ACTION = 'ApproveProduction';
+
+/** The endpoint a deployment template serves: a `ModelDeploymentStack`'s, or its EndpointName output. */
+function endpointNameOf(template: Stack): string {
+  if (template instanceof ModelDeploymentStack) return template.endpointName;
+  const endpoint = template.node.findAll().find((c) => CfnResource.isCfnResource(c) && c.cfnResourceType === 'AWS::SageMaker::Endpoint') as CfnResource | undefined;
+  const name = endpoint ? (endpoint as unknown as { endpointName?: string }).endpointName : undefined;
+  if (name === undefined || Token.isUnresolved(name)) {
+    throw new Error(`ModelPromotionPipeline: template ${template.node.path} has no endpoint with a literal name to record in lineage; give it one, or set recordLineage to false`);
+  }
+  return name;
 }
 
 /** An address SNS can subscribe: one @, a dot in the domain, no spaces. */

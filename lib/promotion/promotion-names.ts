@@ -17,6 +17,11 @@ export class PromotionNames {
     }
   }
 
+  /** The promotion pipeline (CodePipeline names are per account and region). */
+  public static pipelineName(projectName: string): string {
+    return `mlops-${projectName}-promotion`;
+  }
+
   /** The tooling account's pipeline role, which assumes the deploy roles. */
   public static pipelineRoleName(projectName: string): string {
     return `mlops-${projectName}-promotion`;

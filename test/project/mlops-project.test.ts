@@ -246,7 +246,7 @@ describe('MlopsProject across regions', () => {
     const stores = Object.values(pipeline)[0].Properties.ArtifactStores;
     expect(stores.map((s: any) => s.Region).sort()).toEqual(['eu-west-1', 'us-east-1']);
     const wave2 = Object.values(pipeline)[0].Properties.Stages.find((s: any) => s.Name === 'Production-wave2');
-    expect(wave2.Actions.map((a: any) => a.Name)).toEqual(['VerifyStillApproved', 'Deploy-444444444444-us-east-1']);
+    expect(wave2.Actions.map((a: any) => a.Name)).toEqual(['VerifyStillApproved', 'Deploy-444444444444-us-east-1', 'RecordLineage-444444444444-us-east-1']);
     expect(wave2.Actions[1].Region).toBe('us-east-1');
     expect(complianceProblems((app) => { build(app); })).toEqual([]);
   });

@@ -6,8 +6,9 @@ import { deploymentTemplate, PRODUCTION, STAGING, TOOLING } from './fixtures';
 
 function buildPromotion(app: App): void {
   const tooling = new Stack(app, 'Tooling', { env: TOOLING });
-  const stagingTemplate = deploymentTemplate(tooling, 'StagingDeployment', STAGING);
-  const productionTemplate = deploymentTemplate(tooling, 'ProductionDeployment', PRODUCTION);
+  // templates serving endpoints, so that the lineage recorder is part of what is checked
+  const stagingTemplate = deploymentTemplate(tooling, 'StagingDeployment', STAGING, 'churn-staging');
+  const productionTemplate = deploymentTemplate(tooling, 'ProductionDeployment', PRODUCTION, 'churn-production');
   new ModelPromotionPipeline(tooling, 'Promotion', {
     projectName: 'churn',
     modelPackageGroup: new ModelPackageGroup(tooling, 'Group', { modelPackageGroupName: 'churn' }),

@@ -22,6 +22,8 @@ function promotionProps(stack: Stack): ModelPromotionPipelineProps {
       { name: 'rest', targets: [{ account: PRODUCTION_2.account, stackName: 'churn-model', template: productionTemplate }] },
     ],
     reviewerEmails: ['reviewers@example.com'],
+    // the fixture templates serve no endpoint to record; the lineage tests below use templates that do
+    recordLineage: false,
   };
 }
 
@@ -153,6 +155,46 @@ describe('ModelPromotionPipeline', () => {
   });
 });
 
+describe('ModelPromotionPipeline lineage', () => {
+  test('records each deployment in lineage right after it, production with the manual approval that let it through', () => {
+    // GIVEN templates that serve endpoints
+    const stack = toolingStack(new App());
+    const props = promotionProps(stack);
+    const staging = deploymentTemplate(stack, 'StagingWithEndpoint', STAGING, 'churn-staging');
+    const production = deploymentTemplate(stack, 'ProductionWithEndpoint', PRODUCTION, 'churn-production');
+    // WHEN
+    const promotion = new ModelPromotionPipeline(stack, 'Promotion', {
+      ...props,
+      recordLineage: undefined,
+      staging: { ...props.staging, template: staging },
+      productionWaves: [{ name: 'all', targets: [{ account: PRODUCTION.account, stackName: 'churn-model', template: production }] }],
+    });
+    // THEN
+    expect(promotion.lineageRecorder).toBeDefined();
+    const stages = (Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'))[0] as any).Properties.Stages;
+    const actions = (name: string) => stages.find((st: any) => st.Name === name).Actions;
+    expect(actions('Staging').map((a: any) => [a.Name, a.RunOrder])).toEqual([
+      ['Deploy-222222222222-eu-west-1', 1], ['RecordLineage-222222222222-eu-west-1', 2], ['SmokeTest', 3], ['ApproveProduction', 4],
+    ]);
+    expect(actions('Production-all').map((a: any) => [a.Name, a.RunOrder])).toEqual([
+      ['VerifyStillApproved', 1], ['Deploy-333333333333-eu-west-1', 2], ['RecordLineage-333333333333-eu-west-1', 3],
+    ]);
+    const record = JSON.parse(actions('Production-all')[2].Configuration.UserParameters);
+    expect(record).toEqual(expect.objectContaining({
+      modelPackageArn: '#{Resolve.ModelPackageArn}', stage: 'production', account: '333333333333', region: 'eu-west-1',
+      endpointName: 'churn-production', stackName: 'churn-model', manualApproval: { stageName: 'Staging', actionName: 'ApproveProduction' },
+    }));
+    // the recorder reads the pipeline by its literal name
+    Template.fromStack(stack).hasResourceProperties('AWS::CodePipeline::Pipeline', { Name: 'mlops-churn-promotion' });
+  });
+
+  test('fails to record a template that serves no named endpoint, saying how to turn lineage off', () => {
+    const stack = toolingStack(new App());
+    expect(() => new ModelPromotionPipeline(stack, 'Promotion', { ...promotionProps(stack), recordLineage: true }))
+      .toThrow('ModelPromotionPipeline: template Tooling/StagingDeployment has no endpoint with a literal name to record in lineage; give it one, or set recordLineage to false');
+  });
+});
+
 describe('ModelPromotionPipeline validation', () => {
   test('fails without production waves, with a bad wave name and a duplicate target, all at once', () => {
     const stack = toolingStack();
@@ -228,7 +270,8 @@ describe('ModelPromotionPipeline structure', () => {
     const seen = { stagingDeploy: false, smokeTest: false, approval: false };
     let productionDeploys = 0;
     for (const stage of pipeline.Properties.Stages as Array<{ Actions: Array<Record<string, any>> }>) {
-      for (const action of stage.Actions) {
+      // within a stage, actions run in the order of their RunOrder
+      for (const action of [...stage.Actions].sort((a, b) => (a.RunOrder ?? 1) - (b.RunOrder ?? 1))) {
         const roleArn = JSON.stringify(action.RoleArn ?? '');
         const provider = action.ActionTypeId.Provider;
         if (provider === 'CloudFormation' && roleArn.includes('222222222222')) seen.stagingDeploy = true;
