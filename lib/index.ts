@@ -4,3 +4,4 @@ export * from './deployment';
 export * from './promotion';
 export * from './monitoring';
 export * from './project';
+export * from './checks';
