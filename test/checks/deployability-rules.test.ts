@@ -233,7 +233,7 @@ describe('IamActionExists', () => {
     const result = findings(DeployabilityRule.IAM_ACTION_EXISTS, policies.unknownActions);
     // THEN
     expect(result.map((f) => f.location)).toEqual(['Properties/PolicyDocument/Statement/0/Action', 'Properties/PolicyDocument/Statement/1/Action', 'Properties/PolicyDocument/Statement/2/Action']);
-    expect(result[0]).toEqual(expect.objectContaining({ rule: 'Deployability-IamActionExists', constructPath: 'Tooling/Permissions/Resource', message: expect.stringMatching(/names s3:GetObjekt, which IAM does not have \(catalogue: cfn-lint 1\.51\.0 Policies\.json/) }));
+    expect(result[0]).toEqual(expect.objectContaining({ rule: 'Deployability-IamActionExists', constructPath: 'Tooling/Permissions/Resource', message: expect.stringMatching(/names s3:GetObjekt, which no service has in the Service Authorization Reference \(catalogue: cfn-lint 1\.51\.0 Policies\.json/) }));
     expect(result[1].message).toContain('nosuchservice:DoThings (no service has the prefix nosuchservice)');
     expect(result[2].message).toContain('s3:Fly*');
   });
@@ -264,6 +264,10 @@ describe('ScheduledJobInputsWritten', () => {
   test('accepts baselines under what a pipeline step writes (a quality check in a condition branch), or given as parameters', () => {
     expect(findings(DeployabilityRule.SCHEDULED_JOB_INPUTS_WRITTEN, (app) => monitoring.monitorReadsUnwrittenBaselines(app, 's3://app-data-111111111111/baselines/data-quality'))).toEqual([]);
     expect(findings(DeployabilityRule.SCHEDULED_JOB_INPUTS_WRITTEN, monitoring.monitorWithBaselineParameters)).toEqual([]);
+  });
+
+  test('reads a pipeline definition given as a file asset (PipelineDefinitionS3Location)', () => {
+    expect(findings(DeployabilityRule.SCHEDULED_JOB_INPUTS_WRITTEN, monitoring.monitorWithPipelineDefinitionInS3)).toEqual([]);
   });
 });
 

@@ -63,7 +63,8 @@ describe('the deployment model', () => {
     const model = modelOf((app) => {
       promotion(app, (template) => {
         new iam.Role(template, 'EndpointRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
-      }, { stackName: 'app-model-staging', capabilities: 'CAPABILITY_IAM' });
+      }, { stackName: 'app-model-staging', capabilities: 'CAPABILITY_IAM' }).pipeline
+        .addPropertyOverride('Stages.1.Actions.0.Configuration.ParameterOverrides', JSON.stringify({ Stage: 'staging', ModelPackageArn: '#{Resolve.ModelPackageArn}' }));
       deployTarget(app);
     });
     // THEN
@@ -74,7 +75,8 @@ describe('the deployment model', () => {
     ]);
     const promoted = model.templates[2];
     expect(promoted.templatePath).toMatch(/promotion\.HostDeployment[0-9A-F]+\.[0-9a-f]+\/template\.json$/);
-    expect(promoted.deployments.map((d) => [d.env.account, d.env.region, d.stackName, d.action?.actionName])).toEqual([['222222222222', 'eu-west-1', 'app-model-staging', 'Deploy']]);
+    expect(promoted.deployments.map((d) => [d.env.account, d.env.region, d.stackName, d.action?.actionName, d.parameters]))
+      .toEqual([['222222222222', 'eu-west-1', 'app-model-staging', 'Deploy', { Stage: 'staging' }]]);
     expect([...promoted.before].map((t) => t.displayName).sort()).toEqual(['Host', 'Target']);
     const roleId = Object.keys(promoted.resources).find((id) => promoted.resources[id].Type === 'AWS::IAM::Role')!;
     expect(promoted.constructPath(roleId)).toBe('Host/Deployment/EndpointRole/Resource');

@@ -38,6 +38,11 @@ export interface Deployment {
   readonly stackName?: string;
   /** The pipeline action that deploys it (promotion templates). */
   readonly action?: PipelineDeployAction;
+  /**
+   * Parameter values known at synth: the literal values of the action's ParameterOverrides (a
+   * value holding a CodePipeline variable `#{...}` is known only when the pipeline runs).
+   */
+  readonly parameters?: Record<string, string>;
 }
 
 /** The stack-shaped subset of a cloud assembly stack artifact the model starts from. */
@@ -97,7 +102,7 @@ export class ModelTemplate {
         stackName: d.stackName ?? marker('stack'),
         urlSuffix: d.env.region ? (d.env.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com') : marker('suffix'),
       };
-      e = new Evaluator(this.template, env);
+      e = new Evaluator(this.template, env, d.parameters);
       this.evaluators.set(key, e);
     }
     return e;
@@ -266,6 +271,7 @@ export class DeploymentModel {
             index: t.deployments.length,
             env: { account: roleAccount ?? hostDeployment.env.account, region },
             stackName,
+            parameters: parameterOverrides(ev.evaluate(configuration.ParameterOverrides)),
             action: {
               host, hostDeployment, pipelineLogicalId: pipelineId, stageName: String(stage?.Name ?? s), actionName: String(action?.Name ?? a),
               location, actionMode, configuration,
@@ -370,6 +376,21 @@ function readJson(file: string): any {
   return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
 
+
+/** The literal values of a deploy action's ParameterOverrides (a JSON object); values with CodePipeline variables are left out. */
+function parameterOverrides(text: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(parsed && typeof parsed === 'object' ? parsed as Record<string, unknown> : {})) {
+    if (typeof v === 'string' && !v.includes('#{') && literal(v) !== undefined) out[k] = v;
+  }
+  return out;
+}
 
 /** A value without holes or markers, else undefined. */
 export function literal(s: string): string | undefined {

@@ -62,8 +62,8 @@ function literalPartitions(value: unknown, at: string, visit: (s: string, at: st
  * An ARN with a literal partition (`arn:aws:`) breaks in the other partitions (aws-cn,
  * aws-us-gov): ARNs start with `arn:<partition>:` (IAM User Guide, "IAM identifiers" / ARN
  * format) and CloudFormation's `AWS::Partition` pseudo parameter gives the partition of the
- * deployment. Every string of a resource's properties and of the outputs is read, JSON inside
- * strings included.
+ * deployment. Every string of a resource's properties is read, JSON inside strings (policy
+ * documents, pipeline definitions) included.
  */
 export const noLiteralPartition: Rule = {
   id: 'Deployability-NoLiteralPartition',

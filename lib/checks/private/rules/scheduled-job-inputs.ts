@@ -147,7 +147,10 @@ export const scheduledJobInputsWritten: Rule = {
               return globsIntersect(uri, base) || globsIntersect(uri, `${base}/*`);
             });
             if (written) continue;
-            const known = writes.filter((w) => w.uri !== HOLE).map((w) => show(w.uri));
+            // writes to the same bucket first: they are the ones the reader meant
+            const bucket = /^s3:\/\/[^/]+\//.exec(uri)?.[0];
+            const known = writes.filter((w) => w.uri !== HOLE).map((w) => show(w.uri))
+              .sort((a, b) => Number(!!bucket && !a.startsWith(bucket)) - Number(!!bucket && !b.startsWith(bucket)));
             ctx.report({
               template: t,
               logicalId: id,

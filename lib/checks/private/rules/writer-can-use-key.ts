@@ -121,7 +121,7 @@ function requirementsOf(t: ModelTemplate, d: Deployment): Requirement[] {
       case 'AWS::CodeStarNotifications::NotificationRule':
         asArray(p.Targets).forEach((target: any, i: number) => {
           const dest = destinationOf(target?.TargetAddress, destinations);
-          if (dest?.kind === 'topic') out.push({ writer: `AWS CodeStar Notifications publishes the notifications of rule ${id} to topic`, attributeTo: id, location: `Properties/Targets/${i}/TargetAddress`, destination: dest, principal: { service: 'codestar-notifications.amazonaws.com' }, actions: PRODUCER_ACTIONS, source: 'Developer Tools console User Guide, "Configure Amazon SNS topics for notifications" (an encrypted topic\'s key policy must allow codestar-notifications.amazonaws.com)' });
+          if (dest?.kind === 'topic') out.push({ writer: `AWS CodeStar Notifications publishes the notifications of rule ${id} to topic`, attributeTo: id, location: `Properties/Targets/${i}/TargetAddress`, destination: dest, principal: { service: 'codestar-notifications.amazonaws.com' }, actions: PRODUCER_ACTIONS, source: 'Developer Tools console User Guide, "Configure Amazon SNS topics for notifications" (an encrypted topic\'s key policy must allow codestar-notifications.amazonaws.com; the same grant the SNS "Key management" page describes for AWS service publishers)' });
         });
         break;
       case 'AWS::S3::Bucket':
