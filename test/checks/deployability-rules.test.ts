@@ -116,6 +116,12 @@ describe('NoGeneratedNamePatterns', () => {
     expect(findings(DeployabilityRule.NO_GENERATED_NAME_PATTERNS, (app) => names.policyReliesOnGeneratedRoleName(app, 'app-service-worker'))).toEqual([]);
   });
 
+  test('matches names case-sensitively, except S3 bucket names, which CloudFormation writes in lower case', () => {
+    expect(findings(DeployabilityRule.NO_GENERATED_NAME_PATTERNS, (app) => names.policyReliesOnGeneratedRoleName(app, undefined, 'App-Service'))).toEqual([]);
+    expect(findings(DeployabilityRule.NO_GENERATED_NAME_PATTERNS, (app) => names.executionRoleReliesOnGeneratedBucketName(app, undefined, 'Mlops-House-Prices-Staging')))
+      .toEqual([expect.objectContaining({ message: expect.stringContaining('for the AWS::S3::Bucket resources of stack Mlops-House-Prices-Staging') })]);
+  });
+
   test('reports a pattern over the generated role names of an app stack', () => {
     expect(findings(DeployabilityRule.NO_GENERATED_NAME_PATTERNS, (app) => names.policyReliesOnGeneratedRoleName(app, undefined)))
       .toEqual([expect.objectContaining({ constructPath: 'Admin/PassWorker/Resource', message: expect.stringMatching(/role\/app-service-\* for the AWS::IAM::Role resources of stack app-service.* creates Worker.* without RoleName/) })]);

@@ -61,11 +61,12 @@ export const noGeneratedNamePatterns: Rule = {
                 if (info.arnService !== service || !info.namePart) continue;
                 const namePart = info.namePart(resource);
                 if (namePart === undefined) continue;
-                const prefix = literalPrefix(namePart).toLowerCase();
+                const prefix = literalPrefix(namePart);
                 for (const s of stacks) {
                   const ids = s.unnamed.get(type);
                   if (!ids) continue;
-                  const name = s.name.toLowerCase();
+                  // ARNs match case-sensitively; S3 writes the generated bucket names in lower case
+                  const name = type === 'AWS::S3::Bucket' ? s.name.toLowerCase() : s.name;
                   if (!prefix.startsWith(name) || (prefix.length > name.length && prefix[name.length] !== '-')) continue;
                   if (/^\d{12}$/.test(account) && s.deployment.env.account && s.deployment.env.account !== account) continue;
                   const key = `${t.templatePath}#${source.logicalId}#${statement.location}#${j}#${s.name}#${type}`;

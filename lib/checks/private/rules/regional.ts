@@ -50,7 +50,7 @@ export const regionalMappings: Rule = {
 /** Calls `visit` for each string of a value that holds a literal partition, with its path. */
 function literalPartitions(value: unknown, at: string, visit: (s: string, at: string) => void): void {
   if (typeof value === 'string') {
-    if (/arn:aws(-[a-z]+)*:/.test(value)) visit(value, at);
+    if (/(^|[^A-Za-z0-9-])arn:aws(-[a-z]+)*:/.test(value)) visit(value, at);
   } else if (Array.isArray(value)) {
     value.forEach((v, i) => literalPartitions(v, `${at}/${i}`, visit));
   } else if (value && typeof value === 'object') {
@@ -77,7 +77,7 @@ export const noLiteralPartition: Rule = {
         const hits: Array<{ s: string; at: string }> = [];
         literalPartitions(r.Properties, 'Properties', (s, at) => hits.push({ s, at }));
         if (hits.length === 0) continue;
-        const samples = hits.map((h) => (/arn:aws[^"\s,]*/.exec(h.s)?.[0] ?? h.s).slice(0, 120));
+        const samples = hits.map((h) => (/(?<![A-Za-z0-9-])arn:aws[^"\s,]*/.exec(h.s)?.[0] ?? h.s).slice(0, 120));
         ctx.report({
           template: t,
           logicalId: id,
