@@ -5,3 +5,4 @@ export * from './promotion';
 export * from './monitoring';
 export * from './project';
 export * from './governance';
+export * from './checks';

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { DeployabilityChecks } from '../../lib/checks';
 
 export const REPO_ROOT = path.join(__dirname, '..', '..');
 
@@ -22,11 +23,15 @@ export function cdkJsonContext(): Record<string, unknown> {
 }
 
 export interface NagFinding {
+  /** The plugin: a cdk-nag pack, or `Deployability` (lib/checks). */
   readonly pack: string;
   readonly rule: string;
   readonly path: string;
   readonly description: string;
 }
+
+/** Ids an acknowledgement may have: a rule of a cdk-nag pack or of the deployability check, qualified by its plugin. */
+export const ACKNOWLEDGEMENT_ID = /^(AwsSolutions|NIST\.800\.53\.R5|HIPAA\.Security|PCI\.DSS\.321|Deployability)::\1-[A-Za-z0-9]+(\[.+\])?$/;
 
 export interface Acknowledgement {
   readonly path: string;
@@ -71,8 +76,8 @@ function collectAcknowledgements(root: IConstruct): Acknowledgement[] {
 }
 
 /**
- * Synthesizes one app in-process with all four cdk-nag packs as validation plugins and
- * returns its templates, its findings and the acknowledgements it made.
+ * Synthesizes one app in-process with all four cdk-nag packs and the deployability check as
+ * validation plugins and returns its templates, its findings and the acknowledgements it made.
  */
 export function synthesizeApp(entryPoint: string): SynthesizedApp {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -84,8 +89,9 @@ export function synthesizeApp(entryPoint: string): SynthesizedApp {
 }
 
 /**
- * Builds an app with `build` and synthesizes it with the four cdk-nag packs. Construct tests
- * use this to prove a construct is compliant on its own, before it joins an app.
+ * Builds an app with `build` and synthesizes it with the four cdk-nag packs and the
+ * deployability check (pack `Deployability`). Construct tests use this to prove a construct is
+ * compliant and deployable on its own, before it joins an app.
  */
 export function synthesizeWithChecks(name: string, build: (app: App) => void): SynthesizedApp {
   const entryPoint = name;
@@ -97,6 +103,7 @@ export function synthesizeWithChecks(name: string, build: (app: App) => void): S
     new NIST80053R5Checks(app),
     new HIPAASecurityChecks(app),
     new PCIDSS321Checks(app),
+    new DeployabilityChecks(),
   );
   let synthError: string | undefined;
   try {
@@ -113,7 +120,9 @@ export function synthesizeWithChecks(name: string, build: (app: App) => void): S
     for (const plugin of report.pluginReports) {
       for (const v of plugin.violations) {
         for (const c of v.violatingConstructs) {
-          findings.push({ pack: plugin.pluginName, rule: v.ruleName, path: c.constructPath, description: v.description.slice(0, 160) });
+          // a deployability finding's message names the resource, what AWS answers and why: keep all of it
+          const description = plugin.pluginName === DeployabilityChecks.PLUGIN_NAME ? v.description : v.description.slice(0, 160);
+          findings.push({ pack: plugin.pluginName, rule: v.ruleName, path: c.constructPath, description });
         }
       }
     }
