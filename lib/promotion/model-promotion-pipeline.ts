@@ -335,7 +335,13 @@ export class ModelPromotionPipeline extends Construct {
       roleName: PromotionNames.smokeTestCallerRoleName(project),
       timeout: Duration.minutes(2),
     });
-    this.smokeTestPayload.grantRead(smokeTestHandler.role);
+    // GetParameter on the one parameter: aws-cdk-lib's grantRead adds ssm:DescribeParameters on
+    // its ARN, an action that supports no resource-level permissions and so never applies there.
+    smokeTestHandler.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadTheSamplePayload',
+      actions: ['ssm:GetParameter'],
+      resources: [this.smokeTestPayload.parameterArn],
+    }));
     const stagingAccount = props.staging.account;
     const stagingRegion = props.staging.region ?? stack.region;
     const smokeTestRoleArn = PromotionNames.roleArn(stack.partition, stagingAccount, PromotionNames.smokeTestRoleName(project));
