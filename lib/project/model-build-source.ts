@@ -60,7 +60,66 @@ export interface CodeCommitRepositoryOptions {
 }
 
 /**
- * Where a project's model-build code lives.
+ * What a `SourceRepository` is given when a `ModelBuildSource` binds it.
+ */
+export interface SourceRepositoryBindOptions {
+  /**
+   * The artifact the source action writes: the repository's files at the pushed commit, which
+   * the build step reads.
+   */
+  readonly output: codepipeline.Artifact;
+
+  /**
+   * The role of the source pipeline. Give it to the action (its `role`) so the pipeline needs
+   * no role per action.
+   */
+  readonly role: iam.IRole;
+}
+
+/**
+ * What a `SourceRepository` gives the `ModelBuildSource` that binds it.
+ */
+export interface SourceRepositoryConfig {
+  /**
+   * The source action: writes `output` and starts the pipeline on each push to the branch.
+   */
+  readonly action: codepipeline.IAction;
+
+  /**
+   * The repository and branch, for people (it goes into the build project's description), for
+   * example `acme/churn-model@main`.
+   */
+  readonly description: string;
+}
+
+/**
+ * Where a project's model-build code lives: a repository behind a CodeConnections connection,
+ * a CodeCommit repository, or a source of your own.
+ *
+ * To write your own, in any jsii language, subclass it and implement `bind()`, returning the
+ * CodePipeline source action that writes the given artifact.
+ *
+ * @example
+ * // A source of your own: a zip of the build code that a push uploads to S3.
+ * class S3ZipSource extends SourceRepository {
+ *   constructor(private readonly bucket: s3.IBucket, private readonly key: string) {
+ *     super();
+ *   }
+ *
+ *   public bind(_scope: Construct, options: SourceRepositoryBindOptions): SourceRepositoryConfig {
+ *     return {
+ *       action: new codepipeline_actions.S3SourceAction({
+ *         actionName: 'Source',
+ *         bucket: this.bucket,
+ *         bucketKey: this.key,
+ *         output: options.output,
+ *         role: options.role,
+ *         trigger: codepipeline_actions.S3Trigger.EVENTS,
+ *       }),
+ *       description: `s3://${this.bucket.bucketName}/${this.key}`,
+ *     };
+ *   }
+ * }
  */
 export abstract class SourceRepository {
   /**
@@ -86,13 +145,13 @@ export abstract class SourceRepository {
   }
 
   /**
-   * A source action that starts the pipeline on each push to the branch.
-   * @internal
+   * Gives the source pipeline its source action. Called once, when a `ModelBuildSource` is
+   * constructed.
+   *
+   * @param scope the `ModelBuildSource` that runs the build
+   * @param options the artifact the action writes and the role it runs as
    */
-  public abstract _sourceAction(output: codepipeline.Artifact, role: iam.IRole): codepipeline.IAction;
-
-  /** A description for people. @internal */
-  public abstract _describe(): string;
+  public abstract bind(scope: Construct, options: SourceRepositoryBindOptions): SourceRepositoryConfig;
 }
 
 class CodeConnectionSource extends SourceRepository {
@@ -100,21 +159,21 @@ class CodeConnectionSource extends SourceRepository {
     super();
   }
 
-  public _sourceAction(output: codepipeline.Artifact, role: iam.IRole): codepipeline.IAction {
-    return new cpactions.CodeStarConnectionsSourceAction({
-      actionName: 'Source',
-      connectionArn: this.options.connectionArn,
-      owner: this.options.owner,
-      repo: this.options.repository,
-      branch: this.options.branch ?? 'main',
-      output,
-      triggerOnPush: true,
-      role,
-    });
-  }
-
-  public _describe(): string {
-    return `${this.options.owner}/${this.options.repository}@${this.options.branch ?? 'main'}`;
+  public bind(_scope: Construct, { output, role }: SourceRepositoryBindOptions): SourceRepositoryConfig {
+    const branch = this.options.branch ?? 'main';
+    return {
+      action: new cpactions.CodeStarConnectionsSourceAction({
+        actionName: 'Source',
+        connectionArn: this.options.connectionArn,
+        owner: this.options.owner,
+        repo: this.options.repository,
+        branch,
+        output,
+        triggerOnPush: true,
+        role,
+      }),
+      description: `${this.options.owner}/${this.options.repository}@${branch}`,
+    };
   }
 }
 
@@ -123,19 +182,19 @@ class CodeCommitSource extends SourceRepository {
     super();
   }
 
-  public _sourceAction(output: codepipeline.Artifact, role: iam.IRole): codepipeline.IAction {
-    return new cpactions.CodeCommitSourceAction({
-      actionName: 'Source',
-      repository: this.options.repository,
-      branch: this.options.branch ?? 'main',
-      output,
-      trigger: cpactions.CodeCommitTrigger.EVENTS,
-      role,
-    });
-  }
-
-  public _describe(): string {
-    return `${this.options.repository.repositoryName}@${this.options.branch ?? 'main'}`;
+  public bind(_scope: Construct, { output, role }: SourceRepositoryBindOptions): SourceRepositoryConfig {
+    const branch = this.options.branch ?? 'main';
+    return {
+      action: new cpactions.CodeCommitSourceAction({
+        actionName: 'Source',
+        repository: this.options.repository,
+        branch,
+        output,
+        trigger: cpactions.CodeCommitTrigger.EVENTS,
+        role,
+      }),
+      description: `${this.options.repository.repositoryName}@${branch}`,
+    };
   }
 }
 
@@ -233,9 +292,16 @@ export class ModelBuildSource extends Construct {
       conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
     }));
 
+    const pipelineRole = new ManagedPolicyRole(this, 'PipelineRole', {
+      assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com'),
+      description: 'Runs the model-build source pipeline',
+    });
+    const source = new codepipeline.Artifact('Source');
+    const repository = props.repository.bind(this, { output: source, role: pipelineRole });
+
     const commands = props.buildCommands ?? ['pip install --quiet -r requirements.txt', `python pipeline.py > ${definitionFile}`];
     this.project = new codebuild.PipelineProject(this, 'Build', {
-      description: `Writes the pipeline definition from ${props.repository._describe()}, updates the SageMaker pipeline and starts it`,
+      description: `Writes the pipeline definition from ${repository.description}, updates the SageMaker pipeline and starts it`,
       role: this.buildRole,
       encryptionKey: key,
       environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL, privileged: false },
@@ -261,18 +327,13 @@ export class ModelBuildSource extends Construct {
       }),
     });
 
-    const pipelineRole = new ManagedPolicyRole(this, 'PipelineRole', {
-      assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com'),
-      description: 'Runs the model-build source pipeline',
-    });
-    const source = new codepipeline.Artifact('Source');
     this.codePipeline = new codepipeline.Pipeline(this, 'Resource', {
       pipelineType: codepipeline.PipelineType.V2,
       artifactBucket: this.artifactBucket,
       role: pipelineRole,
       restartExecutionOnUpdate: false,
       stages: [
-        { stageName: 'Source', actions: [props.repository._sourceAction(source, pipelineRole)] },
+        { stageName: 'Source', actions: [repository.action] },
         { stageName: 'UpdateAndRun', actions: [new cpactions.CodeBuildAction({ actionName: 'UpdateAndStart', project: this.project, input: source, role: pipelineRole })] },
       ],
     });
