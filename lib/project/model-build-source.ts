@@ -99,27 +99,33 @@ export interface SourceRepositoryConfig {
  * To write your own, in any jsii language, subclass it and implement `bind()`, returning the
  * CodePipeline source action that writes the given artifact.
  *
+ * @exampleMetadata fixture=project
  * @example
- * // A source of your own: a zip of the build code that a push uploads to S3.
+ * // A source of your own: a zip of the build code, uploaded to S3 by another system.
  * class S3ZipSource extends SourceRepository {
- *   constructor(private readonly bucket: s3.IBucket, private readonly key: string) {
- *     super();
- *   }
- *
- *   public bind(_scope: Construct, options: SourceRepositoryBindOptions): SourceRepositoryConfig {
+ *   public bind(scope: Construct, options: SourceRepositoryBindOptions): SourceRepositoryConfig {
+ *     const bucket = s3.Bucket.fromBucketName(scope, 'BuildCode', 'acme-build-code');
  *     return {
  *       action: new codepipeline_actions.S3SourceAction({
  *         actionName: 'Source',
- *         bucket: this.bucket,
- *         bucketKey: this.key,
+ *         bucket,
+ *         bucketKey: 'churn/build.zip',
  *         output: options.output,
  *         role: options.role,
  *         trigger: codepipeline_actions.S3Trigger.EVENTS,
  *       }),
- *       description: `s3://${this.bucket.bucketName}/${this.key}`,
+ *       description: 's3://acme-build-code/churn/build.zip',
  *     };
  *   }
  * }
+ *
+ * new MlopsProject(app, 'Churn', {
+ *   platform,
+ *   projectName: 'churn',
+ *   smokeTest: { payload: '42,1,0,12,79.5,1' },
+ *   modelBuild: ProjectModelBuild.fromDefinition(PipelineDefinition.fromFile('pipeline.json')),
+ *   buildRepository: new S3ZipSource(),
+ * });
  */
 export abstract class SourceRepository {
   /**

@@ -131,6 +131,7 @@ export interface ProjectModelBuildConfig {
  * it once, with the project's job role, data bucket and registry, and deploys the definition it
  * returns.
  *
+ * @exampleMetadata fixture=project
  * @example
  * // A build of your own: the SDK's JSON of each project, started by new features.
  * class SdkExportBuild extends ProjectModelBuild {
@@ -145,6 +146,7 @@ export interface ProjectModelBuildConfig {
  * new MlopsProject(app, 'Churn', {
  *   platform,
  *   projectName: 'churn',
+ *   smokeTest: { payload: '42,1,0,12,79.5,1' },
  *   modelBuild: new SdkExportBuild(),
  * });
  */
