@@ -42,6 +42,12 @@ describe('the packed package', () => {
     ]));
   });
 
+  test('ships the declarations of every module, for TypeScript apps', () => {
+    // THEN
+    const missing = files.filter((f) => /^lib\/.*\.js$/.test(f)).map((f) => f.replace(/\.js$/, '.d.ts')).filter((d) => !files.includes(d));
+    expect(missing).toEqual([]);
+  });
+
   test('ships no sources but the examples: no tests, handler sources, benchmarks or TypeScript of lib/', () => {
     // THEN
     const unexpected = files.filter((f) => /^(test|lambda|bench|bin|scripts|rosetta)\//.test(f) || (/\.ts$/.test(f) && !/\.d\.ts$/.test(f) && !f.startsWith('examples/')));
