@@ -535,7 +535,9 @@ export class MlopsProject extends Construct {
       description: `SageMaker processing and training jobs of project ${project}`,
     }).role;
 
-    const definition = modelBuild._definition({ jobRole, dataBucketName, modelPackageGroupName: project, outputPrefix: MODEL_OUTPUT_PREFIX.replace(/\/$/, '') });
+    const { definition, inputPrefix = '' } = modelBuild.bind(new Construct(stack, 'ModelBuildDefinition'), {
+      jobRole, dataBucketName, modelPackageGroupName: project, outputPrefix: MODEL_OUTPUT_PREFIX.replace(/\/$/, ''),
+    });
     const pipeline = new ModelBuildPipeline(stack, 'ModelBuild', {
       pipelineName: `${project}-build`,
       description: `Model build of project ${project}`,
@@ -545,8 +547,8 @@ export class MlopsProject extends Construct {
       dataBuckets: [dataBucket],
       jobEncryptionKeys: [this.encryptionKey],
     });
-    if (modelBuild.inputPrefix !== '') {
-      pipeline.onNewData('NewTrainingData', { bucket: dataBucket, prefix: modelBuild.inputPrefix, description: `New training data for ${project}` });
+    if (inputPrefix !== '') {
+      pipeline.onNewData('NewTrainingData', { bucket: dataBucket, prefix: inputPrefix, description: `New training data for ${project}` });
     }
 
     // Staging and production endpoints read the trained model from the tooling account: the

@@ -60,7 +60,72 @@ export interface CodeCommitRepositoryOptions {
 }
 
 /**
- * Where a project's model-build code lives.
+ * What a `SourceRepository` is given when a `ModelBuildSource` binds it.
+ */
+export interface SourceRepositoryBindOptions {
+  /**
+   * The artifact the source action writes: the repository's files at the pushed commit, which
+   * the build step reads.
+   */
+  readonly output: codepipeline.Artifact;
+
+  /**
+   * The role of the source pipeline. Give it to the action (its `role`) so the pipeline needs
+   * no role per action.
+   */
+  readonly role: iam.IRole;
+}
+
+/**
+ * What a `SourceRepository` gives the `ModelBuildSource` that binds it.
+ */
+export interface SourceRepositoryConfig {
+  /**
+   * The source action: writes `output` and starts the pipeline on each push to the branch.
+   */
+  readonly action: codepipeline.IAction;
+
+  /**
+   * The repository and branch, for people (it goes into the build project's description), for
+   * example `acme/churn-model@main`.
+   */
+  readonly description: string;
+}
+
+/**
+ * Where a project's model-build code lives: a repository behind a CodeConnections connection,
+ * a CodeCommit repository, or a source of your own.
+ *
+ * To write your own, in any jsii language, subclass it and implement `bind()`, returning the
+ * CodePipeline source action that writes the given artifact.
+ *
+ * @exampleMetadata fixture=project
+ * @example
+ * // A source of your own: a zip of the build code, uploaded to S3 by another system.
+ * class S3ZipSource extends SourceRepository {
+ *   public bind(scope: Construct, options: SourceRepositoryBindOptions): SourceRepositoryConfig {
+ *     const bucket = s3.Bucket.fromBucketName(scope, 'BuildCode', 'acme-build-code');
+ *     return {
+ *       action: new codepipeline_actions.S3SourceAction({
+ *         actionName: 'Source',
+ *         bucket,
+ *         bucketKey: 'churn/build.zip',
+ *         output: options.output,
+ *         role: options.role,
+ *         trigger: codepipeline_actions.S3Trigger.EVENTS,
+ *       }),
+ *       description: 's3://acme-build-code/churn/build.zip',
+ *     };
+ *   }
+ * }
+ *
+ * new MlopsProject(app, 'Churn', {
+ *   platform,
+ *   projectName: 'churn',
+ *   smokeTest: { payload: '42,1,0,12,79.5,1' },
+ *   modelBuild: ProjectModelBuild.fromDefinition(PipelineDefinition.fromFile('pipeline.json')),
+ *   buildRepository: new S3ZipSource(),
+ * });
  */
 export abstract class SourceRepository {
   /**
@@ -86,13 +151,13 @@ export abstract class SourceRepository {
   }
 
   /**
-   * A source action that starts the pipeline on each push to the branch.
-   * @internal
+   * Gives the source pipeline its source action. Called once, when a `ModelBuildSource` is
+   * constructed.
+   *
+   * @param scope the `ModelBuildSource` that runs the build
+   * @param options the artifact the action writes and the role it runs as
    */
-  public abstract _sourceAction(output: codepipeline.Artifact): codepipeline.IAction;
-
-  /** A description for people. @internal */
-  public abstract _describe(): string;
+  public abstract bind(scope: Construct, options: SourceRepositoryBindOptions): SourceRepositoryConfig;
 }
 
 class CodeConnectionSource extends SourceRepository {
@@ -100,20 +165,21 @@ class CodeConnectionSource extends SourceRepository {
     super();
   }
 
-  public _sourceAction(output: codepipeline.Artifact): codepipeline.IAction {
-    return new ConnectionSourceAction({
-      actionName: 'Source',
-      connectionArn: this.options.connectionArn,
-      owner: this.options.owner,
-      repo: this.options.repository,
-      branch: this.options.branch ?? 'main',
-      output,
-      triggerOnPush: true,
-    });
-  }
-
-  public _describe(): string {
-    return `${this.options.owner}/${this.options.repository}@${this.options.branch ?? 'main'}`;
+  public bind(scope: Construct, { output }: SourceRepositoryBindOptions): SourceRepositoryConfig {
+    const branch = this.options.branch ?? 'main';
+    return {
+      // No role of its own: the source pipeline's role runs its actions (usePipelineRoleForActions).
+      action: new ConnectionSourceAction({
+        actionName: 'Source',
+        connectionArn: inStackPartition(scope, this.options.connectionArn),
+        owner: this.options.owner,
+        repo: this.options.repository,
+        branch,
+        output,
+        triggerOnPush: true,
+      }, connectionActionPrefixes(this.options.connectionArn)),
+      description: `${this.options.owner}/${this.options.repository}@${branch}`,
+    };
   }
 }
 
@@ -127,13 +193,24 @@ class CodeConnectionSource extends SourceRepository {
  * time).
  */
 class ConnectionSourceAction extends cpactions.CodeStarConnectionsSourceAction {
-  constructor(private readonly sourceProps: cpactions.CodeStarConnectionsSourceActionProps) {
-    super(sourceProps);
+  constructor(props: cpactions.CodeStarConnectionsSourceActionProps, private readonly prefixes: string[]) {
+    super(props);
   }
 
   protected bound(scope: Construct, stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
-    return super.bound(scope, stage, { ...options, role: withConnectionPrefix(options.role, this.sourceProps.connectionArn) });
+    return super.bound(scope, stage, { ...options, role: withConnectionPrefix(options.role, this.prefixes) });
   }
+}
+
+/**
+ * The connection's ARN with the stack's partition in place of the one written: a connection
+ * can only be used in the partition it was created in, and a literal `arn:aws:` would not name
+ * it in aws-cn or aws-us-gov.
+ */
+function inStackPartition(scope: Construct, arn: string): string {
+  if (Token.isUnresolved(arn)) return arn;
+  const [, , service, region, account, resource] = arn.split(':');
+  return `arn:${Stack.of(scope).partition}:${service}:${region}:${account}:${resource}`;
 }
 
 /** The prefixes of the IAM actions that apply to a connection ARN. */
@@ -143,8 +220,7 @@ function connectionActionPrefixes(connectionArn: string): string[] {
 }
 
 /** The role, with statements on `codestar-connections:` actions rewritten to the connection's own prefix. */
-function withConnectionPrefix(role: iam.IRole, connectionArn: string): iam.IRole {
-  const prefixes = connectionActionPrefixes(connectionArn);
+function withConnectionPrefix(role: iam.IRole, prefixes: string[]): iam.IRole {
   const rewrite = (statement: iam.PolicyStatement): iam.PolicyStatement => {
     const json = statement.toStatementJson() as { Action?: string | string[] };
     const actions = ([] as string[]).concat(json.Action ?? []);
@@ -169,18 +245,18 @@ class CodeCommitSource extends SourceRepository {
     super();
   }
 
-  public _sourceAction(output: codepipeline.Artifact): codepipeline.IAction {
-    return new cpactions.CodeCommitSourceAction({
-      actionName: 'Source',
-      repository: this.options.repository,
-      branch: this.options.branch ?? 'main',
-      output,
-      trigger: cpactions.CodeCommitTrigger.EVENTS,
-    });
-  }
-
-  public _describe(): string {
-    return `${this.options.repository.repositoryName}@${this.options.branch ?? 'main'}`;
+  public bind(_scope: Construct, { output }: SourceRepositoryBindOptions): SourceRepositoryConfig {
+    const branch = this.options.branch ?? 'main';
+    return {
+      action: new cpactions.CodeCommitSourceAction({
+        actionName: 'Source',
+        repository: this.options.repository,
+        branch,
+        output,
+        trigger: cpactions.CodeCommitTrigger.EVENTS,
+      }),
+      description: `${this.options.repository.repositoryName}@${branch}`,
+    };
   }
 }
 
@@ -278,9 +354,16 @@ export class ModelBuildSource extends Construct {
       conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
     }));
 
+    const pipelineRole = new ManagedPolicyRole(this, 'PipelineRole', {
+      assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com'),
+      description: 'Runs the model-build source pipeline',
+    });
+    const source = new codepipeline.Artifact('Source');
+    const repository = props.repository.bind(this, { output: source, role: pipelineRole });
+
     const commands = props.buildCommands ?? ['pip install --quiet -r requirements.txt', `python pipeline.py > ${definitionFile}`];
     this.project = new codebuild.PipelineProject(this, 'Build', {
-      description: `Writes the pipeline definition from ${props.repository._describe()}, updates the SageMaker pipeline and starts it`,
+      description: `Writes the pipeline definition from ${repository.description}, updates the SageMaker pipeline and starts it`,
       role: this.buildRole,
       encryptionKey: key,
       environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL, privileged: false },
@@ -306,11 +389,6 @@ export class ModelBuildSource extends Construct {
       }),
     });
 
-    const pipelineRole = new ManagedPolicyRole(this, 'PipelineRole', {
-      assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com'),
-      description: 'Runs the model-build source pipeline',
-    });
-    const source = new codepipeline.Artifact('Source');
     this.codePipeline = new codepipeline.Pipeline(this, 'Resource', {
       pipelineType: codepipeline.PipelineType.V2,
       artifactBucket: this.artifactBucket,
@@ -324,7 +402,7 @@ export class ModelBuildSource extends Construct {
       usePipelineRoleForActions: true,
       restartExecutionOnUpdate: false,
       stages: [
-        { stageName: 'Source', actions: [props.repository._sourceAction(source)] },
+        { stageName: 'Source', actions: [repository.action] },
         { stageName: 'UpdateAndRun', actions: [new cpactions.CodeBuildAction({ actionName: 'UpdateAndStart', project: this.project, input: source })] },
       ],
     });

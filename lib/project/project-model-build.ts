@@ -1,4 +1,5 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
 import { ClassicModelBuild, MetricComparison } from '../pipeline/classic-model-build';
 import { PipelineDefinition } from '../pipeline/definition';
 
@@ -92,7 +93,7 @@ export interface ClassicProjectBuildOptions {
 
 /**
  * What the project's model-build pipeline needs to know about the project: its job role, data
- * bucket and registry. Given to `ProjectModelBuild` when the project builds its definition.
+ * bucket and registry. Given to `ProjectModelBuild.bind()` when the project builds its definition.
  */
 export interface ProjectBuildContext {
   /** The role SageMaker jobs of the build run as. */
@@ -106,8 +107,48 @@ export interface ProjectBuildContext {
 }
 
 /**
- * The model-build pipeline of a project: the classic one, or any definition (for example one the
- * SageMaker Python SDK emitted, through `PipelineDefinition.fromFile`).
+ * What a `ProjectModelBuild` gives the project: the pipeline definition and what starts it.
+ */
+export interface ProjectModelBuildConfig {
+  /**
+   * The definition of the project's SageMaker pipeline.
+   */
+  readonly definition: PipelineDefinition;
+
+  /**
+   * Prefix, in the project's data bucket, of the data whose arrival starts a build.
+   *
+   * @default - no build starts on new data
+   */
+  readonly inputPrefix?: string;
+}
+
+/**
+ * The model-build pipeline of a project: the classic one, any definition (for example one the
+ * SageMaker Python SDK emitted, through `PipelineDefinition.fromFile`), or a build of your own.
+ *
+ * To write your own, in any jsii language, subclass it and implement `bind()`: the project calls
+ * it once, with the project's job role, data bucket and registry, and deploys the definition it
+ * returns.
+ *
+ * @exampleMetadata fixture=project
+ * @example
+ * // A build of your own: the SDK's JSON of each project, started by new features.
+ * class SdkExportBuild extends ProjectModelBuild {
+ *   public bind(_scope: Construct, context: ProjectBuildContext): ProjectModelBuildConfig {
+ *     return {
+ *       definition: PipelineDefinition.fromFile(`pipelines/${context.modelPackageGroupName}.json`),
+ *       inputPrefix: 'features/',
+ *     };
+ *   }
+ * }
+ *
+ * new MlopsProject(app, 'Churn', {
+ *   platform,
+ *   projectName: 'churn',
+ *   smokeTest: { payload: '42,1,0,12,79.5,1' },
+ *   modelBuild: new SdkExportBuild(),
+ * });
  */
 export abstract class ProjectModelBuild {
   /**
@@ -129,25 +170,27 @@ export abstract class ProjectModelBuild {
     return new GivenBuild(definition, inputPrefix);
   }
 
-  /** The prefix whose new objects start a build ('' for none). */
-  public abstract readonly inputPrefix: string;
-
-  /** Builds the definition for a project. @internal */
-  public abstract _definition(context: ProjectBuildContext): PipelineDefinition;
+  /**
+   * Gives the project its pipeline definition. Called once per project, when the project is
+   * constructed.
+   *
+   * @param scope a construct of the project's tooling stack, for what the build needs beside the
+   * pipeline (assets, functions of `LambdaStep`s)
+   * @param context the project's job role, data bucket, registry and output prefix
+   */
+  public abstract bind(scope: Construct, context: ProjectBuildContext): ProjectModelBuildConfig;
 }
 
 class ClassicBuild extends ProjectModelBuild {
-  public readonly inputPrefix: string;
-
   constructor(private readonly options: ClassicProjectBuildOptions) {
     super();
-    this.inputPrefix = options.inputPrefix ?? 'data/';
   }
 
-  public _definition(context: ProjectBuildContext): PipelineDefinition {
+  public bind(_scope: Construct, context: ProjectBuildContext): ProjectModelBuildConfig {
     const o = this.options;
     const bucket = context.dataBucketName;
-    return new ClassicModelBuild({
+    const inputPrefix = o.inputPrefix ?? 'data/';
+    const definition = new ClassicModelBuild({
       jobRole: context.jobRole,
       modelPackageGroupName: context.modelPackageGroupName,
       processingImageUri: o.processingImageUri,
@@ -155,7 +198,7 @@ class ClassicBuild extends ProjectModelBuild {
       inferenceImageUri: o.inferenceImageUri,
       dataBucketName: bucket,
       outputPrefix: context.outputPrefix,
-      inputDataUri: `s3://${bucket}/${this.inputPrefix}`,
+      inputDataUri: `s3://${bucket}/${inputPrefix}`,
       preprocessScriptUri: `s3://${bucket}/${o.preprocessScriptKey ?? 'code/preprocess.py'}`,
       evaluateScriptUri: `s3://${bucket}/${o.evaluateScriptKey ?? 'code/evaluate.py'}`,
       processingInstanceType: o.processingInstanceType,
@@ -165,15 +208,16 @@ class ClassicBuild extends ProjectModelBuild {
       metricThreshold: o.metricThreshold,
       comparison: o.comparison,
     }).definition;
+    return { definition, inputPrefix };
   }
 }
 
 class GivenBuild extends ProjectModelBuild {
-  constructor(private readonly definition: PipelineDefinition, public readonly inputPrefix: string) {
+  constructor(private readonly definition: PipelineDefinition, private readonly inputPrefix: string) {
     super();
   }
 
-  public _definition(_context: ProjectBuildContext): PipelineDefinition {
-    return this.definition;
+  public bind(_scope: Construct, _context: ProjectBuildContext): ProjectModelBuildConfig {
+    return { definition: this.definition, inputPrefix: this.inputPrefix };
   }
 }
