@@ -1,4 +1,4 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Aws, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EventForwarding } from '../monitoring/event-forwarding';
 import { PlatformEventBus } from '../monitoring/platform-event-bus';
@@ -156,6 +156,7 @@ export class MlopsPlatform extends Construct {
    * The ARN of the tooling account's event bus, as a string other accounts' stacks can use.
    */
   public get eventBusArn(): string {
-    return `arn:aws:events:${this.tooling.region}:${this.tooling.account}:event-bus/${this.eventBusName}`;
+    // The partition of the stack using it: the platform's accounts share one partition.
+    return `arn:${Aws.PARTITION}:events:${this.tooling.region}:${this.tooling.account}:event-bus/${this.eventBusName}`;
   }
 }

@@ -8,11 +8,13 @@ import { complianceProblems } from '../harness/compliance';
 
 const TOOLING = { account: '111111111111', region: 'eu-west-1' };
 const CONNECTION = 'arn:aws:codeconnections:eu-west-1:111111111111:connection/0123abcd-0123-4567-89ab-0123456789ab';
+/** A connection ARN as the template writes it: in the stack's partition (it can only be used there). */
+const inPartition = (arn: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, arn.slice('arn:aws'.length)]] });
 
 function build(app: App, repository?: (stack: Stack) => SourceRepository): Stack {
   const stack = new Stack(app, 'Tooling', { env: TOOLING });
   const pipeline = ModelBuildPipeline.fromPipelineName(stack, 'Pipeline', 'churn-build');
-  const pipelineRole = iam.Role.fromRoleArn(stack, 'PipelineRole', 'arn:aws:iam::111111111111:role/churn-build-execution', { mutable: false });
+  const pipelineRole = iam.Role.fromRoleName(stack, 'PipelineRole', 'churn-build-execution', { mutable: false });
   new ModelBuildSource(stack, 'Source', {
     repository: repository?.(stack) ?? SourceRepository.codeConnection({ connectionArn: CONNECTION, owner: 'acme', repository: 'churn-model', branch: 'main' }),
     pipeline,
@@ -33,7 +35,7 @@ describe('ModelBuildSource', () => {
       Stages: [
         { Name: 'Source', Actions: [Match.objectLike({
           ActionTypeId: { Category: 'Source', Owner: 'AWS', Provider: 'CodeStarSourceConnection', Version: '1' },
-          Configuration: Match.objectLike({ ConnectionArn: CONNECTION, FullRepositoryId: 'acme/churn-model', BranchName: 'main' }),
+          Configuration: Match.objectLike({ ConnectionArn: inPartition(CONNECTION), FullRepositoryId: 'acme/churn-model', BranchName: 'main' }),
         })] },
         { Name: 'UpdateAndRun', Actions: [Match.objectLike({ ActionTypeId: Match.objectLike({ Provider: 'CodeBuild' }) })] },
       ],
@@ -47,7 +49,7 @@ describe('ModelBuildSource', () => {
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: { Statement: Match.arrayWith([
         Match.objectLike({ Action: ['sagemaker:DescribePipeline', 'sagemaker:UpdatePipeline'], Resource: Match.objectLike({}) }),
-        Match.objectLike({ Action: 'iam:PassRole', Resource: 'arn:aws:iam::111111111111:role/churn-build-execution', Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } } }),
+        Match.objectLike({ Action: 'iam:PassRole', Resource: inPartition('arn:aws:iam::111111111111:role/churn-build-execution'), Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } } }),
       ]) },
     });
     const text = JSON.stringify(template.findResources('AWS::IAM::ManagedPolicy'));
@@ -58,13 +60,13 @@ describe('ModelBuildSource', () => {
   test('the connection is used with the service prefix of its own ARN (codeconnections:UseConnection for a codeconnections ARN)', () => {
     // Developer Tools console guide, "Connections rename": the service prefix of the action must match the resource's.
     const statements = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
-    const onConnection = statements.filter((s: any) => s.Resource === CONNECTION);
+    const onConnection = statements.filter((s: any) => JSON.stringify(s.Resource) === JSON.stringify(inPartition(CONNECTION)));
     expect(onConnection.flatMap((s: any) => [].concat(s.Action))).toEqual(['codeconnections:UseConnection']);
     // and an older codestar-connections ARN keeps its prefix
     const older = CONNECTION.replace(':codeconnections:', ':codestar-connections:');
     const t = Template.fromStack(build(new App(), () => SourceRepository.codeConnection({ connectionArn: older, owner: 'acme', repository: 'churn-model' })));
     const olderStatements = Object.values(t.findResources('AWS::IAM::ManagedPolicy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
-    expect(olderStatements.filter((s: any) => s.Resource === older).flatMap((s: any) => [].concat(s.Action))).toEqual(['codestar-connections:UseConnection']);
+    expect(olderStatements.filter((s: any) => JSON.stringify(s.Resource) === JSON.stringify(inPartition(older))).flatMap((s: any) => [].concat(s.Action))).toEqual(['codestar-connections:UseConnection']);
   });
 
   test('no action runs with the pipeline role as its own role (a role does not trust itself)', () => {

@@ -13,7 +13,7 @@ function buildTemplates(app: App): Stack {
   const stack = new Stack(app, 'Catalog', { env: TOOLING });
   const product = new ProjectProductStack(stack, 'ProjectStack', { description: 'a model registry per project' });
   new ModelPackageGroup(product, 'Registry', { modelPackageGroupName: product.projectName });
-  const studioRole = iam.Role.fromRoleArn(stack, 'Studio', 'arn:aws:iam::111111111111:role/studio-execution');
+  const studioRole = iam.Role.fromRoleName(stack, 'Studio', 'studio-execution');
   new ProjectTemplate(stack, 'Template', {
     productStack: product,
     productName: 'MLOps model build and registry',
@@ -71,7 +71,7 @@ describe('ProjectTemplate', () => {
   });
 
   test('gives Studio roles access and shares with the named accounts', () => {
-    template.hasResourceProperties('AWS::ServiceCatalog::PortfolioPrincipalAssociation', { PrincipalARN: 'arn:aws:iam::111111111111:role/studio-execution' });
+    template.hasResourceProperties('AWS::ServiceCatalog::PortfolioPrincipalAssociation', { PrincipalARN: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:role/studio-execution']] } });
     template.hasResourceProperties('AWS::ServiceCatalog::PortfolioShare', { AccountId: '444444444444' });
   });
 
