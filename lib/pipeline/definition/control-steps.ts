@@ -149,7 +149,7 @@ export class LambdaStep extends PipelineStep {
   protected renderBody(_options: StepRenderOptions): any {
     return {
       Arguments: renderValue(this.props.inputs ?? {}),
-      FunctionArn: this.props.lambdaFunction.functionArn,
+      FunctionArn: renderValue(this.props.lambdaFunction.functionArn),
       OutputParameters: outputParameters(this.props.outputs),
     };
   }
@@ -199,7 +199,7 @@ export class CallbackStep extends PipelineStep {
   protected renderBody(_options: StepRenderOptions): any {
     return {
       Arguments: renderValue(this.props.inputs ?? {}),
-      SqsQueueUrl: this.props.queue.queueUrl,
+      SqsQueueUrl: renderValue(this.props.queue.queueUrl),
       OutputParameters: outputParameters(this.props.outputs),
     };
   }
