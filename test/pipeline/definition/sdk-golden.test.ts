@@ -582,6 +582,41 @@ describe(`golden: SDK ${V2} expected outputs rebuilt with the DSL`, () => {
     expect(step.toJson()).toEqual(sdk('automl'));
   });
 
+  test('Training in a VPC: test_step_collections.py test_estimator_transformer_with_model_repack_with_estimator (the repack training job)', () => {
+    // WHEN
+    const step = new TrainingStep('EstimatorTransformerStepRepackModel', {
+      algorithmSpecification: { trainingInputMode: 'File', trainingImage: '246618743249.dkr.ecr.us-west-2.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3' },
+      profilerConfig: { disableProfiler: true },
+      outputDataConfig: { s3OutputPath: 's3://my-bucket/' },
+      stoppingCondition: { maxRuntimeInSeconds: 86400 },
+      resourceConfig: { instanceCount: 1, instanceType: 'ml.m5.large', volumeSizeInGb: 30 },
+      role: dummyRole(),
+      inputDataConfig: [{ channelName: 'training', dataSource: { s3DataSource: { s3Uri: 's3://my-bucket/model.tar.gz' } } }],
+      hyperParameters: {
+        inference_script: '"inference.py"', model_archive: '"s3://my-bucket/model.tar.gz"', dependencies: 'null', source_dir: 'null',
+        sagemaker_program: '"_repack_script_launcher.sh"', sagemaker_container_log_level: '20', sagemaker_region: '"us-west-2"',
+      },
+      vpcConfig: { subnets: ['abc', 'def'], securityGroupIds: ['123', '456'] },
+      debugHookConfig: { s3OutputPath: 's3://my-bucket/', collectionConfigurations: [] },
+    });
+
+    // THEN (the SDK test compares the step's arguments, the generated submit directory aside)
+    expect(step.toJson().Arguments).toEqual(sdk('training-vpc'));
+  });
+
+  test('Processing NetworkConfig: test_airflow.py test_processing_config (the SDK\'s processing request)', () => {
+    // WHEN
+    const step = new ProcessingStep('Network', {
+      processingResources: { clusterConfig: { instanceType: 'ml.p2.xlarge', instanceCount: 2, volumeSizeInGb: 30 } },
+      appSpecification: { imageUri: 'image' },
+      role: dummyRole(),
+      networkConfig: { enableInterContainerTrafficEncryption: false, enableNetworkIsolation: true, vpcConfig: { securityGroupIds: ['sg1'], subnets: ['subnet1'] } },
+    });
+
+    // THEN
+    expect(step.toJson().Arguments.NetworkConfig).toEqual(sdk('processing-network').NetworkConfig);
+  });
+
   test('PipelineExperimentConfig.NONE writes null: test_pipeline.py test_pipeline_disable_experiment_config', () => {
     const json = PipelineDefinition.fromSteps({ steps: [new CustomStep('MyStep', 'input')], experimentConfig: PipelineExperimentConfig.NONE }).toJson();
     expect(json).toEqual(sdk('experiment-config-none'));
