@@ -158,6 +158,11 @@ export function derivePermissions(stack: Stack, definition: any): DerivedPermiss
     }
   }
 
+  if (baselineGroupNames.length > 0 || runTimeBaselineGroup) {
+    // A group passed in grants reading through ModelPackageGroup.grantRead, whose ListModelPackages is on *.
+    wildcardReasons.push({ resource: '*', reason: 'check steps list the model package group\'s approved packages to find their drift-check baselines; ModelPackageGroup.grantRead allows sagemaker:ListModelPackages, which lists names and statuses only, on *' });
+  }
+
   // Lambda and callback steps
   const functions: string[] = [];
   const queues: string[] = [];
