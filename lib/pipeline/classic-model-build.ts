@@ -1,11 +1,15 @@
+import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Condition } from './definition/condition';
 import { ConditionStep, FailStep } from './definition/control-steps';
 import { ExecutionVariable, PipelineExpression } from './definition/expression';
-import { ProcessingStep, RegisterModelStep, TrainingStep } from './definition/job-steps';
-import { ParameterFloat, ParameterInteger, ParameterString, PipelineParameter } from './definition/parameter';
+import { DatasetFormat, ProcessingStep, QualityCheckStep, RegisterModelStep, TrainingStep } from './definition/job-steps';
+import { ModelCardContent, ModelCardRiskRating, ModelCardStatus, ModelPackageCard } from './definition/model-card';
+import { ParameterBoolean, ParameterFloat, ParameterInteger, ParameterString, PipelineParameter } from './definition/parameter';
 import { PipelineDefinition } from './definition/pipeline-definition';
 import { PropertyFile } from './definition/step';
+// The Model Monitor image table lives with the monitors; it should move to private/ (told the lead).
+import { MonitoringImageKind, monitoringImageUri } from '../monitoring/monitoring-images';
 
 /**
  * How the evaluation metric must compare with the threshold for the model to be registered.
@@ -15,6 +19,39 @@ export enum MetricComparison {
   LESS_THAN_OR_EQUAL_TO = 'LessThanOrEqualTo',
   /** metric >= threshold, for scores (accuracy, auc, f1...). */
   GREATER_THAN_OR_EQUAL_TO = 'GreaterThanOrEqualTo',
+}
+
+/**
+ * The model card of the packages the classic build registers: what people say about the model.
+ * The build adds what it knows itself: the training job, its data and image, and the evaluation
+ * metric it computed.
+ */
+export interface ClassicModelCardOptions {
+  /**
+   * The general purpose of the model.
+   * @default - none
+   */
+  readonly purposeOfModel?: string;
+  /**
+   * The uses the model is meant for, and those it is not.
+   * @default - none
+   */
+  readonly intendedUses?: string;
+  /**
+   * The risk rating.
+   * @default ModelCardRiskRating.UNKNOWN
+   */
+  readonly riskRating?: ModelCardRiskRating;
+  /**
+   * Why the model has its risk rating.
+   * @default - none
+   */
+  readonly explanationsForRiskRating?: string;
+  /**
+   * Who created the model.
+   * @default - none
+   */
+  readonly modelCreator?: string;
 }
 
 /**
@@ -77,16 +114,39 @@ export interface ClassicModelBuildProps {
    * @default MetricComparison.LESS_THAN_OR_EQUAL_TO
    */
   readonly comparison?: MetricComparison;
+  /**
+   * The Model Monitor image of the data quality check (`sagemaker-model-monitor-analyzer`).
+   * @default - the first-party image of the job role's stack's region, as the SageMaker Python SDK resolves it
+   */
+  readonly dataQualityImageUri?: string;
+  /**
+   * A model card for each registered package.
+   * @default - no model card
+   */
+  readonly modelCard?: ClassicModelCardOptions;
 }
 
 /**
- * The classic model-build pipeline: preprocess → train → evaluate (writing a property file) →
- * a condition on the evaluation metric → register the model (PendingManualApproval by default)
- * or fail. Each step is a public property, so it can be reused or changed; `definition` goes to
- * a `ModelBuildPipeline`.
+ * The classic model-build pipeline: preprocess → a data quality check of the training data →
+ * train → evaluate (writing a property file) → a condition on the evaluation metric → register
+ * the model (PendingManualApproval by default) or fail. Each step is a public property, so it can
+ * be reused or changed; `definition` goes to a `ModelBuildPipeline`.
+ *
+ * The data quality check (the SDK's `QualityCheckStep` with a `DataQualityCheckConfig`, on the
+ * preprocessed training data, CSV without a header) calculates statistics and constraints; the
+ * registered package carries them as `ModelMetrics.ModelDataQuality` (the calculated ones) and
+ * `DriftCheckBaselines.ModelDataQuality` (the ones to check drift against), which Model Monitor
+ * reads from the approved package.
  *
  * Parameters: `InputData`, `ProcessingInstanceType`, `ProcessingInstanceCount`,
- * `TrainingInstanceType`, `ModelApprovalStatus`, `MetricThreshold`.
+ * `TrainingInstanceType`, `ModelApprovalStatus`, `MetricThreshold`, and for the check, named as
+ * in the SDK's examples, `SkipDataQualityCheck` and `RegisterNewDataQualityBaseline`. Both
+ * default to true, where the SDK's examples default to false: a first run has no approved
+ * package to check against, and a run that retrains on drift must not fail on the very drift it
+ * retrains for; the new package's baselines are its own training data's
+ * (https://docs.aws.amazon.com/sagemaker/latest/dg/pipelines-quality-clarify-baseline-lifecycle.html,
+ * skip_check / register_new_baseline True/True). Start an execution with both false to refuse a
+ * model whose training data drifted from the approved one's.
  */
 export class ClassicModelBuild {
   /** The definition. */
@@ -95,6 +155,8 @@ export class ClassicModelBuild {
   public readonly parameters: PipelineParameter[];
   /** Preprocessing: splits the data into train, validation and test. */
   public readonly preprocessStep: ProcessingStep;
+  /** The data quality check of the training data: its baselines are registered with the package. */
+  public readonly dataQualityCheckStep: QualityCheckStep;
   /** Training. */
   public readonly trainStep: TrainingStep;
   /** Evaluation: writes `evaluation.json`, the `EvaluationReport` property file. */
@@ -118,7 +180,12 @@ export class ClassicModelBuild {
       enumValues: ['PendingManualApproval', 'Approved'],
     });
     const threshold = new ParameterFloat('MetricThreshold', { defaultValue: props.metricThreshold ?? 6 });
-    this.parameters = [inputData, processingInstanceType, processingInstanceCount, trainingInstanceType, approvalStatus, threshold];
+    const skipDataQualityCheck = new ParameterBoolean('SkipDataQualityCheck', { defaultValue: true });
+    const registerNewDataQualityBaseline = new ParameterBoolean('RegisterNewDataQualityBaseline', { defaultValue: true });
+    this.parameters = [
+      inputData, processingInstanceType, processingInstanceCount, trainingInstanceType, approvalStatus, threshold,
+      skipDataQualityCheck, registerNewDataQualityBaseline,
+    ];
 
     const prefix = props.outputPrefix ?? 'model-build';
     const outputUri = (step: string, ...rest: string[]) => PipelineExpression.join('/', [
@@ -146,7 +213,34 @@ export class ClassicModelBuild {
       stoppingCondition: { maxRuntimeInSeconds: 3600 },
     });
 
+    const dataQualityImageUri = props.dataQualityImageUri ?? monitoringImageUri(Stack.of(props.jobRole), MonitoringImageKind.MODEL_MONITOR);
+    if (!dataQualityImageUri) {
+      throw new Error(`ClassicModelBuild: no SageMaker Model Monitor image is known for region ${Stack.of(props.jobRole).region}; pass dataQualityImageUri (the sagemaker-model-monitor-analyzer image of that region)`);
+    }
+    const trainingData = this.preprocessStep.outputS3Uri('train');
+    this.dataQualityCheckStep = QualityCheckStep.dataQuality('DataQualityCheck', {
+      checkJobConfig: {
+        role: props.jobRole,
+        imageUri: dataQualityImageUri,
+        instanceType: processingInstanceType.asString(),
+        instanceCount: 1,
+        volumeSizeInGb: 30,
+        maxRuntimeInSeconds: 3600,
+      },
+      dataQualityCheckConfig: {
+        baselineDataset: trainingData,
+        // The preprocessing script writes the splits as CSV without a header (the label first).
+        datasetFormat: DatasetFormat.csv({ header: false }),
+        outputS3Uri: outputUri('DataQualityCheck', 'output'),
+      },
+      skipCheck: skipDataQualityCheck,
+      registerNewBaseline: registerNewDataQualityBaseline,
+      modelPackageGroupName: props.modelPackageGroupName,
+    });
+
     this.trainStep = new TrainingStep('Train', {
+      // A violation of the approved baselines stops the build before it trains (when checked).
+      dependsOn: [this.dataQualityCheckStep],
       algorithmSpecification: { trainingImage: props.trainingImageUri, trainingInputMode: 'File' },
       role: props.jobRole,
       outputDataConfig: { s3OutputPath: outputUri('Train', 'output') },
@@ -177,6 +271,36 @@ export class ClassicModelBuild {
       propertyFiles: [this.evaluationReport],
     });
 
+    const metricPath = props.metricJsonPath ?? 'regression_metrics.mse.value';
+    const metric = this.evaluateStep.jsonGet(this.evaluationReport, metricPath);
+    const trainingImage = props.trainingImageUri;
+    const modelCard: ModelPackageCard | undefined = props.modelCard && {
+      // Pending review while the package waits for approval; the approval path updates it.
+      status: ModelCardStatus.PENDING_REVIEW,
+      content: ModelCardContent.of({
+        modelOverview: { modelCreator: props.modelCard.modelCreator, modelArtifact: [this.trainStep.modelArtifacts] },
+        intendedUses: {
+          purposeOfModel: props.modelCard.purposeOfModel,
+          intendedUses: props.modelCard.intendedUses,
+          riskRating: props.modelCard.riskRating ?? ModelCardRiskRating.UNKNOWN,
+          explanationsForRiskRating: props.modelCard.explanationsForRiskRating,
+        },
+        trainingDetails: {
+          trainingJobDetails: {
+            trainingArn: this.trainStep.trainingJobArn,
+            trainingDatasets: [trainingData],
+            trainingImages: Token.isUnresolved(trainingImage) ? undefined : [trainingImage],
+          },
+        },
+        evaluationDetails: [{
+          name: 'Evaluate',
+          evaluationJobArn: this.evaluateStep.property('ProcessingJobArn').asString(),
+          datasets: [this.preprocessStep.outputS3Uri('test')],
+          metricGroups: [{ name: 'evaluation', metricData: [{ name: metricPath, value: metric.asNumber() }] }],
+        }],
+      }),
+    };
+
     this.registerStep = new RegisterModelStep('RegisterModel', {
       modelPackageGroupName: props.modelPackageGroupName,
       modelApprovalStatus: approvalStatus.asString(),
@@ -192,12 +316,20 @@ export class ClassicModelBuild {
             s3Uri: PipelineExpression.join('/', [this.evaluateStep.outputS3Uri('evaluation'), 'evaluation.json']).asString(),
           },
         },
+        modelDataQuality: {
+          statistics: { contentType: 'application/json', s3Uri: this.dataQualityCheckStep.calculatedBaselineStatistics },
+          constraints: { contentType: 'application/json', s3Uri: this.dataQualityCheckStep.calculatedBaselineConstraints },
+        },
+      },
+      driftCheckBaselines: {
+        modelDataQuality: {
+          statistics: { contentType: 'application/json', s3Uri: this.dataQualityCheckStep.baselineUsedForDriftCheckStatistics },
+          constraints: { contentType: 'application/json', s3Uri: this.dataQualityCheckStep.baselineUsedForDriftCheckConstraints },
+        },
       },
       customerMetadataProperties: { PipelineExecutionArn: ExecutionVariable.PIPELINE_EXECUTION_ARN.asString() },
+      modelCard,
     });
-
-    const metricPath = props.metricJsonPath ?? 'regression_metrics.mse.value';
-    const metric = this.evaluateStep.jsonGet(this.evaluationReport, metricPath);
     const comparison = props.comparison ?? MetricComparison.LESS_THAN_OR_EQUAL_TO;
     this.failStep = new FailStep('MetricMissedThreshold', {
       errorMessage: PipelineExpression.join(' ', [
@@ -215,7 +347,7 @@ export class ClassicModelBuild {
 
     this.definition = PipelineDefinition.fromSteps({
       parameters: this.parameters,
-      steps: [this.preprocessStep, this.trainStep, this.evaluateStep, this.conditionStep],
+      steps: [this.preprocessStep, this.dataQualityCheckStep, this.trainStep, this.evaluateStep, this.conditionStep],
     });
   }
 }

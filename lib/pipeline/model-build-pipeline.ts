@@ -12,7 +12,7 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import { PipelineDefinition } from './definition/pipeline-definition';
-import { derivePermissions } from './execution-permissions';
+import { DerivedPermissions, derivePermissions, grantJobNetworking } from './execution-permissions';
 import { SageMakerPipelineScheduleTarget, SageMakerPipelineTarget, SageMakerPipelineTargetProps } from './sagemaker-pipeline-target';
 import { IModelPackageGroup } from '../registry/model-package-group';
 import { nagResourceName, waive } from '../private/compliance';
@@ -364,6 +364,12 @@ export class ModelBuildPipeline extends ModelBuildPipelineBase {
       if (derived.runTimeGroup && !props.modelPackageGroup) {
         problems.push('a step registers into a model package group given at run time; pass modelPackageGroup so the role may register there');
       }
+      if (derived.runTimeBaselineGroup && !props.modelPackageGroup) {
+        problems.push('a check step reads the baselines of a model package group given at run time; pass modelPackageGroup so the role may read them');
+      }
+      if (derived.underivable.length > 0 && !props.role) {
+        problems.push(`the role cannot be derived for ${derived.underivable.join('; ')}; pass a role of your own (role) that can run these steps`);
+      }
       if (derived.runTimeRoleSteps.length > 0 && (props.jobRoles ?? []).length === 0) {
         problems.push(`steps ${derived.runTimeRoleSteps.map((s) => `'${s}'`).join(', ')} pass a role given at run time; pass jobRoles so the role may pass them`);
       }
@@ -395,7 +401,8 @@ export class ModelBuildPipeline extends ModelBuildPipelineBase {
       }));
     }
     this.grantModelPackageGroups(derived!.modelPackageGroupNames, derived!.runTimeGroup, props.modelPackageGroup, true);
-    this.grantModelPackageGroups(derived!.baselineGroupNames, derived!.runTimeGroup, props.modelPackageGroup, false);
+    this.grantModelPackageGroups(derived!.baselineGroupNames, derived!.runTimeBaselineGroup, props.modelPackageGroup, false);
+    grantJobNetworking(this, json, props.jobRoles ?? []);
     for (const bucket of props.dataBuckets ?? []) bucket.grantRead(this.role);
     for (const key of props.jobEncryptionKeys ?? []) {
       this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:DescribeKey'], resources: [key.keyArn] }));
@@ -430,7 +437,7 @@ export class ModelBuildPipeline extends ModelBuildPipelineBase {
       parallelismConfiguration: props.maxParallelExecutionSteps !== undefined ? { MaxParallelExecutionSteps: props.maxParallelExecutionSteps } : undefined,
     });
     this.resource.node.addDependency(this.role);
-    if (!props.role) this.waiveWildcards();
+    if (!props.role) this.waiveWildcards(derived!);
 
     // The role and the template were derived from the definition as it was here: a step added
     // or changed later (addDependsOn) would run without its permissions, so say so at synth.
@@ -470,12 +477,21 @@ export class ModelBuildPipeline extends ModelBuildPipelineBase {
   /**
    * Acknowledges, one by one, the wildcards of the derived permissions, each with its reason.
    */
-  private waiveWildcards(): void {
+  private waiveWildcards(derived: DerivedPermissions): void {
     const policy = this.role.node.tryFindChild('Permissions') as iam.ManagedPolicy | undefined;
     if (!policy) return;
     const stack = Stack.of(this);
     const statements: any[] = stack.resolve(policy.document.toJSON())?.Statement ?? [];
     const list = (v: any) => (Array.isArray(v) ? v : [v]);
+    // Wildcards the derivation explains itself (EMR, EMR Serverless, AutoML), by reason.
+    const explained = new Map<string, string>();
+    for (const w of derived.wildcardReasons) {
+      const name = nagResourceName(stack, w.resource);
+      const known = explained.get(name);
+      if (known === undefined) explained.set(name, w.reason);
+      else if (!known.includes(w.reason)) explained.set(name, `${known}; ${w.reason}`);
+    }
+    const byReason = new Map<string, Set<string>>();
     const runTimeNames: string[] = [];
     const objects: string[] = [];
     const actions = new Set<string>();
@@ -484,9 +500,14 @@ export class ModelBuildPipeline extends ModelBuildPipelineBase {
       for (const resource of list(statement.Resource)) {
         const name = nagResourceName(stack, resource);
         if (!name.endsWith('*')) continue;
-        if (name.includes(':sagemaker:')) runTimeNames.push(name);
+        const reason = explained.get(name);
+        if (reason) byReason.set(reason, new Set([...(byReason.get(reason) ?? []), name]));
+        else if (name.includes(':sagemaker:')) runTimeNames.push(name);
         else objects.push(name);
       }
+    }
+    for (const [reason, names] of byReason) {
+      waive(policy, { rules: [...names].map((r) => `AwsSolutions-IAM5[Resource::${r}]`), reason });
     }
     if (runTimeNames.length > 0) {
       waive(policy, {

@@ -9,10 +9,15 @@ import * as ts from 'typescript';
 const ROOT = path.join(__dirname, '..', '..');
 const OUT = path.join(__dirname, '__output__');
 
+/** The READMEs whose examples are checked, and the prefix of their examples' names. */
+const READMES: Array<[string, string]> = [['README.md', 'readme'], ['lib/pipeline/README.md', 'pipeline-readme']];
+
 function readmeExamples(): Array<{ name: string; source: string }> {
-  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
-  return blocks.map((source, i) => ({ name: `readme-example-${i + 1}`, source }));
+  return READMES.flatMap(([file, prefix]) => {
+    const readme = readFileSync(path.join(ROOT, file), 'utf8');
+    const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+    return blocks.map((source, i) => ({ name: `${prefix}-example-${i + 1}`, source }));
+  });
 }
 
 const examples = readmeExamples();

@@ -80,7 +80,9 @@ class NotCondition extends Condition {
   }
 
   public toJson(): any {
-    return { Type: 'Not', Expression: this.condition.toJson() };
+    // `Condition`, not `Expression`: the service rejected `Expression` ("unknown property",
+    // aws/sagemaker-python-sdk#2746) and SDK v2.257.6 writes `Condition` (workflow/conditions.py).
+    return { Type: 'Not', Condition: this.condition.toJson() };
   }
 }
 

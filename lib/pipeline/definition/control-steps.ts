@@ -3,8 +3,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Condition } from './condition';
 import { PipelineExpression } from './expression';
 import { renderValue } from './render';
-import { requestWith } from './request';
-import { CacheConfig, JobStepOptions, PipelineStep, StepOptions } from './step';
+import { CacheConfig, PipelineStep, StepOptions, StepRenderOptions } from './step';
 
 /**
  * Props of a condition step.
@@ -26,7 +25,10 @@ export interface ConditionStepProps extends StepOptions {
 
 /**
  * A `Condition` step: runs one of two branches of steps. The branches' steps belong to the
- * condition step; do not list them in the definition's steps too.
+ * condition step; do not list them in the definition's steps too. Both branches may be empty:
+ * the step then only computes its `outcome` (the SDK's integration test
+ * `test_two_step_fail_pipeline_with_join_fn` creates and runs such a pipeline on SageMaker, and
+ * AWS's pipeline-definition schema makes `IfSteps` and `ElseSteps` optional lists).
  */
 export class ConditionStep extends PipelineStep {
   constructor(name: string, private readonly props: ConditionStepProps) {
@@ -42,12 +44,12 @@ export class ConditionStep extends PipelineStep {
     return [...(this.props.ifSteps ?? []), ...(this.props.elseSteps ?? [])];
   }
 
-  protected renderBody(): any {
+  protected renderBody(options: StepRenderOptions): any {
     return {
       Arguments: {
         Conditions: this.props.conditions.map((c) => c.toJson()),
-        IfSteps: (this.props.ifSteps ?? []).map((s) => s.toJson()),
-        ElseSteps: (this.props.elseSteps ?? []).map((s) => s.toJson()),
+        IfSteps: (this.props.ifSteps ?? []).map((s) => s.toJson(options)),
+        ElseSteps: (this.props.elseSteps ?? []).map((s) => s.toJson(options)),
       },
     };
   }
@@ -59,7 +61,7 @@ export class ConditionStep extends PipelineStep {
 export interface FailStepProps extends StepOptions {
   /**
    * Why the execution failed; may hold expressions.
-   * @default - no message
+   * @default '' (the SDK writes an empty message)
    */
   readonly errorMessage?: string;
 }
@@ -72,8 +74,8 @@ export class FailStep extends PipelineStep {
     super(name, 'Fail', props);
   }
 
-  protected renderBody(): any {
-    return { Arguments: this.props.errorMessage === undefined ? {} : { ErrorMessage: renderValue(this.props.errorMessage) } };
+  protected renderBody(_options: StepRenderOptions): any {
+    return { Arguments: { ErrorMessage: renderValue(this.props.errorMessage ?? '') } };
   }
 }
 
@@ -144,10 +146,10 @@ export class LambdaStep extends PipelineStep {
     return this.property(`OutputParameters['${outputName}']`);
   }
 
-  protected renderBody(): any {
+  protected renderBody(_options: StepRenderOptions): any {
     return {
       Arguments: renderValue(this.props.inputs ?? {}),
-      FunctionArn: this.props.lambdaFunction.functionArn,
+      FunctionArn: renderValue(this.props.lambdaFunction.functionArn),
       OutputParameters: outputParameters(this.props.outputs),
     };
   }
@@ -157,7 +159,12 @@ export class LambdaStep extends PipelineStep {
  * Props of a callback step.
  */
 export interface CallbackStepProps extends StepOptions {
-  /** The queue the step sends its token to (`SqsQueueUrl`). */
+  /**
+   * The queue the step sends its token to (`SqsQueueUrl`). A queue of this app renders its URL
+   * as a CloudFormation token; to import a queue with a literal URL in the definition, use
+   * `sqs.Queue.fromQueueAttributes(scope, id, { queueArn, queueUrl })` (`fromQueueArn` builds
+   * the URL from tokens of the stack).
+   */
   readonly queue: sqs.IQueue;
   /**
    * The message's arguments (`Arguments`); values may hold expressions.
@@ -189,71 +196,11 @@ export class CallbackStep extends PipelineStep {
     return this.property(`OutputParameters['${outputName}']`);
   }
 
-  protected renderBody(): any {
+  protected renderBody(_options: StepRenderOptions): any {
     return {
       Arguments: renderValue(this.props.inputs ?? {}),
-      SqsQueueUrl: this.props.queue.queueUrl,
+      SqsQueueUrl: renderValue(this.props.queue.queueUrl),
       OutputParameters: outputParameters(this.props.outputs),
-    };
-  }
-}
-
-/** A `KeyValue` of an EMR step's Java properties. */
-export interface EmrKeyValue {
-  /** The key. */
-  readonly key: string;
-  /** The value. */
-  readonly value: string;
-}
-
-/** `HadoopJarStep`. */
-export interface HadoopJarStep {
-  /** The JAR, e.g. `command-runner.jar`. */
-  readonly jar: string;
-  /**
-   * Arguments.
-   * @default - none
-   */
-  readonly args?: string[];
-  /**
-   * The main class.
-   * @default - the JAR's manifest's
-   */
-  readonly mainClass?: string;
-  /**
-   * Java properties.
-   * @default - none
-   */
-  readonly properties?: EmrKeyValue[];
-}
-
-/** `StepConfig` of an EMR step. */
-export interface EmrStepConfig {
-  /** The JAR to run. */
-  readonly hadoopJarStep: HadoopJarStep;
-}
-
-/**
- * Props of an EMR step.
- */
-export interface EmrStepProps extends JobStepOptions {
-  /** The running EMR cluster the step is added to (`ClusterId`). */
-  readonly clusterId: string;
-  /** What the EMR step runs. */
-  readonly stepConfig: EmrStepConfig;
-}
-
-/**
- * An `EMR` step: adds a step to a running Amazon EMR cluster.
- */
-export class EmrStep extends PipelineStep {
-  constructor(name: string, private readonly props: EmrStepProps) {
-    super(name, 'EMR', props);
-  }
-
-  protected renderBody(): any {
-    return {
-      Arguments: requestWith({ clusterId: this.props.clusterId, stepConfig: this.props.stepConfig }, this.props.additionalArguments),
     };
   }
 }

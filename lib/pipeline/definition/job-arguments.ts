@@ -1,4 +1,5 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { ModelPackageCard } from './model-card';
 
 // Typed arguments after the SageMaker API request shapes. Field names are the API's in camelCase
 // (`volumeSizeInGb` is `VolumeSizeInGB`); strings and numbers may hold pipeline expressions
@@ -19,11 +20,16 @@ export interface StoppingCondition {
   readonly maxWaitTimeInSeconds?: number;
 }
 
-/** `VpcConfig`. */
+/**
+ * `VpcConfig`: the subnets and security groups a job, model or AutoML job runs in. Ids may be
+ * CloudFormation tokens (`vpc.privateSubnets[0].subnetId`) or pipeline expressions
+ * (`parameter.asString()`); a `ModelBuildPipeline` gives the job roles the EC2 network-interface
+ * permissions for the subnets it can name at synth (see `JobNetworkPolicy`).
+ */
 export interface VpcConfig {
-  /** Security group ids. */
+  /** Security group ids (`SecurityGroupIds`). */
   readonly securityGroupIds: string[];
-  /** Subnet ids. */
+  /** Subnet ids (`Subnets`). */
   readonly subnets: string[];
 }
 
@@ -504,7 +510,7 @@ export interface NumericParameterRange {
   readonly maxValue: string;
   /**
    * `Auto`, `Linear`, `Logarithmic` or `ReverseLogarithmic`.
-   * @default - Auto
+   * @default 'Auto' (written, as the SDK does)
    */
   readonly scalingType?: string;
 }
@@ -548,13 +554,13 @@ export interface HyperParameterTuningJobConfig {
    */
   readonly hyperParameterTuningJobObjective?: TuningObjective;
   /**
-   * The ranges searched.
+   * The ranges searched; the three lists are always written (empty when not given), as the SDK does.
    * @default - none
    */
   readonly parameterRanges?: ParameterRanges;
   /**
    * `Off` or `Auto`.
-   * @default - Off
+   * @default 'Off' (written, as the SDK does)
    */
   readonly trainingJobEarlyStoppingType?: string;
 }
@@ -566,6 +572,43 @@ export interface TuningTrainingJobDefinition extends TrainingJobSpecification {
    * @default - none
    */
   readonly staticHyperParameters?: { [name: string]: string };
+  /**
+   * Whether the training jobs run on spot instances; give `stoppingCondition.maxWaitTimeInSeconds`
+   * with it (CreateHyperParameterTuningJob requires it for spot training).
+   * @default - SageMaker's default (false)
+   */
+  readonly enableManagedSpotTraining?: boolean;
+  /**
+   * Checkpoints of the training jobs (used by spot training to resume).
+   * @default - none
+   */
+  readonly checkpointConfig?: CheckpointConfig;
+  /**
+   * Retries of each training job by SageMaker.
+   * @default - none
+   */
+  readonly retryStrategy?: TrainingRetryStrategy;
+  /**
+   * Raw fields of `HyperParameterTrainingJobDefinition` (PascalCase) laid over the typed ones:
+   * the escape hatch of the nested request, which the step's `additionalArguments` cannot reach.
+   * Values may hold expressions (e.g. `EnableManagedSpotTraining` from a boolean parameter).
+   * @default - none
+   */
+  readonly additionalFields?: { [key: string]: any };
+}
+
+/** A parent of a warm-started tuning job. */
+export interface ParentTuningJob {
+  /** The parent tuning job's name (`HyperParameterTuningJobName`). */
+  readonly hyperParameterTuningJobName: string;
+}
+
+/** `WarmStartConfig` of a tuning job. */
+export interface WarmStartConfig {
+  /** `IdenticalDataAndAlgorithm` or `TransferLearning`. */
+  readonly warmStartType: string;
+  /** The tuning jobs it starts from. */
+  readonly parentHyperParameterTuningJobs: ParentTuningJob[];
 }
 
 /** Arguments of a tuning job (`CreateHyperParameterTuningJob`). */
@@ -574,6 +617,11 @@ export interface TuningJobArguments {
   readonly hyperParameterTuningJobConfig: HyperParameterTuningJobConfig;
   /** The training jobs it runs. */
   readonly trainingJobDefinition: TuningTrainingJobDefinition;
+  /**
+   * Tuning jobs whose results this one starts from.
+   * @default - a cold start
+   */
+  readonly warmStartConfig?: WarmStartConfig;
 }
 
 /** `S3DataSource` of a transform input. */
@@ -915,6 +963,90 @@ export interface MetadataProperties {
   readonly projectId?: string;
 }
 
+/** `FileSource`: a file in S3 that drift-check baselines name. */
+export interface FileSource {
+  /** Where the file is. */
+  readonly s3Uri: string;
+  /**
+   * MIME type.
+   * @default - none
+   */
+  readonly contentType?: string;
+  /**
+   * Digest of the file.
+   * @default - none
+   */
+  readonly contentDigest?: string;
+}
+
+/** `DriftCheckBias`. */
+export interface DriftCheckBias {
+  /**
+   * The bias config file.
+   * @default - none
+   */
+  readonly configFile?: FileSource;
+  /**
+   * Pre-training constraints.
+   * @default - none
+   */
+  readonly preTrainingConstraints?: MetricsSource;
+  /**
+   * Post-training constraints.
+   * @default - none
+   */
+  readonly postTrainingConstraints?: MetricsSource;
+}
+
+/** `DriftCheckExplainability`. */
+export interface DriftCheckExplainability {
+  /**
+   * Constraints.
+   * @default - none
+   */
+  readonly constraints?: MetricsSource;
+  /**
+   * The explainability config file.
+   * @default - none
+   */
+  readonly configFile?: FileSource;
+}
+
+/**
+ * `DriftCheckBaselines`: the baselines Model Monitor and later check steps compare against
+ * (e.g. a quality check step's `baselineUsedForDriftCheckStatistics`).
+ */
+export interface DriftCheckBaselines {
+  /**
+   * Bias baselines.
+   * @default - none
+   */
+  readonly bias?: DriftCheckBias;
+  /**
+   * Explainability baselines.
+   * @default - none
+   */
+  readonly explainability?: DriftCheckExplainability;
+  /**
+   * Model quality statistics and constraints.
+   * @default - none
+   */
+  readonly modelQuality?: QualityMetrics;
+  /**
+   * Data quality statistics and constraints.
+   * @default - none
+   */
+  readonly modelDataQuality?: QualityMetrics;
+}
+
+/** A `Tag` of a job or model package. */
+export interface Tag {
+  /** The key. */
+  readonly key: string;
+  /** The value. */
+  readonly value: string;
+}
+
 /** Arguments of `CreateModelPackage` (a RegisterModel step). */
 export interface RegisterModelArguments {
   /** The group the package is registered into (e.g. `group.modelPackageGroupName`). */
@@ -966,4 +1098,20 @@ export interface RegisterModelArguments {
    * @default - none
    */
   readonly metadataProperties?: MetadataProperties;
+  /**
+   * Baselines Model Monitor and later check steps compare against (`DriftCheckBaselines`).
+   * @default - none
+   */
+  readonly driftCheckBaselines?: DriftCheckBaselines;
+  /**
+   * Tags of the model package.
+   * @default - none
+   */
+  readonly tags?: Tag[];
+  /**
+   * The package's model card (`ModelCard`): intended uses, risk rating, training details and
+   * evaluation metrics, which may come from the pipeline's own outputs.
+   * @default - no model card
+   */
+  readonly modelCard?: ModelPackageCard;
 }

@@ -70,3 +70,28 @@ export function isPlainObject(value: any): boolean {
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }
+
+/**
+ * `json.dumps(value)` as Python writes it by default (`", "` and `": "` separators, non-ASCII
+ * escaped), which is how the SageMaker Python SDK writes JSON inside string fields (the Model
+ * Monitor `dataset_format`, a model card's content). Strings and numbers that carry pipeline
+ * expressions keep their token in the text, so `renderValue` turns the result into a
+ * `Std:Join`: a string expression inside its quotes, a number expression bare.
+ * @internal
+ */
+export function pythonJsonDumps(value: any): string {
+  if (value === null || value === undefined) return 'null';
+  if (value instanceof PipelineExpression) return value.asString();
+  if (typeof value === 'string') return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (typeof value === 'number') {
+    if (!Token.isUnresolved(value)) return JSON.stringify(value);
+    const token = Tokenization.reverseNumber(value);
+    return token instanceof PipelineExpression ? token.asString() : Tokenization.stringifyNumber(value);
+  }
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (Array.isArray(value)) return `[${value.map(pythonJsonDumps).join(', ')}]`;
+  if (typeof value === 'object') {
+    return `{${Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => `${pythonJsonDumps(k)}: ${pythonJsonDumps(v)}`).join(', ')}}`;
+  }
+  throw new Error(`cannot write ${typeof value} as JSON`);
+}

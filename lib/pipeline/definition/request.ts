@@ -8,6 +8,9 @@ const FIELD_NAMES: Record<string, string> = {
   VolumeSizeInGb: 'VolumeSizeInGB',
   SupportedResponseMimeTypes: 'SupportedResponseMIMETypes',
   MaxPayloadInMb: 'MaxPayloadInMB',
+  AutoMlJobConfig: 'AutoMLJobConfig',
+  AutoMlJobObjective: 'AutoMLJobObjective',
+  MaxAutoMlJobRuntimeInSeconds: 'MaxAutoMLJobRuntimeInSeconds',
 };
 
 /**

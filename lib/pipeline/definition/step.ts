@@ -2,6 +2,34 @@ import { Duration } from 'aws-cdk-lib';
 import { PipelineExpression } from './expression';
 
 /**
+ * The SageMaker Python SDK major version whose output a definition reproduces where the two
+ * differ. The service reads both.
+ */
+export enum SdkVersion {
+  /**
+   * SDK v2 (`sagemaker` 2.x, compared with v2.257.6): a tuning job's training job definition
+   * carries `HyperParameterTuningResourceConfig`.
+   */
+  V2 = 'V2',
+  /**
+   * SDK v3 (`sagemaker-mlops` 3.x, compared with v3.20.0): a tuning job's training job
+   * definition carries `ResourceConfig`.
+   */
+  V3 = 'V3',
+}
+
+/**
+ * How a step renders: what the definition it belongs to asks of it.
+ */
+export interface StepRenderOptions {
+  /**
+   * Whose output to reproduce where SDK v2 and v3 differ.
+   * @default SdkVersion.V2
+   */
+  readonly sdkVersion?: SdkVersion;
+}
+
+/**
  * Options every step takes.
  */
 export interface StepOptions {
@@ -166,6 +194,14 @@ export class PropertyFile {
 
 /**
  * A step of a SageMaker pipeline. Subclasses are the step types.
+ *
+ * To write a step type this library does not have (or a step whose arguments are empty),
+ * subclass it in any jsii language: call the constructor with the step's name, its `Type` and
+ * its options, and return the step's fields (`Arguments` and any other) from `renderBody`. The
+ * common fields (`Name`, `Type`, `DisplayName`, `Description`, `DependsOn`, `CacheConfig`,
+ * `RetryPolicies`) are written for you. A `ModelBuildPipeline` derives its role from the
+ * rendered JSON, so a step type whose permissions it does not know fails at synth unless you
+ * pass a role of your own.
  */
 export abstract class PipelineStep {
   /** The step's name, unique in the pipeline (`Name`). */
@@ -205,10 +241,13 @@ export abstract class PipelineStep {
     return [];
   }
 
-  /** The step's JSON, as the SageMaker Python SDK emits it. Typed `any` because jsii has no JSON type. */
-  public toJson(): any {
+  /**
+   * The step's JSON, as the SageMaker Python SDK emits it. Typed `any` because jsii has no JSON type.
+   * @param options what the definition asks of the step (the SDK version to reproduce)
+   */
+  public toJson(options: StepRenderOptions = {}): any {
     const out: Record<string, any> = { Name: this.name, Type: this.stepType };
-    Object.assign(out, this.renderBody());
+    Object.assign(out, this.renderBody(options));
     if (this.options.displayName !== undefined) out.DisplayName = this.options.displayName;
     if (this.options.description !== undefined) out.Description = this.options.description;
     if (this.dependencies.length > 0) out.DependsOn = this.dependencies.map((s) => s.name);
@@ -221,6 +260,10 @@ export abstract class PipelineStep {
     return out;
   }
 
-  /** The step's type-specific fields (`Arguments` and others). */
-  protected abstract renderBody(): any;
+  /**
+   * The step's type-specific fields (`Arguments` and any other), as a JSON object. Values may hold
+   * pipeline expressions and CloudFormation tokens.
+   * @param options what the definition asks of the step (the SDK version to reproduce)
+   */
+  protected abstract renderBody(options: StepRenderOptions): any;
 }

@@ -44,7 +44,7 @@ function isStep(x: any): boolean {
  * The problems of a pipeline definition's JSON, each naming the step: unique step names
  * (condition branches included), every `Get` and `Std:JsonGet` resolving to a declared parameter,
  * a known execution variable, a step of the pipeline or a property file it declares, no dependency
- * cycles, condition branches holding steps.
+ * cycles, condition branches of steps (both may be empty: the service runs such a step).
  * @internal
  */
 export function definitionProblems(definition: any): string[] {
@@ -93,8 +93,6 @@ export function definitionProblems(definition: any): string[] {
       const args = step.json.Arguments ?? {};
       checkEntries(args.IfSteps, `condition step '${step.name}' IfSteps`);
       checkEntries(args.ElseSteps, `condition step '${step.name}' ElseSteps`);
-      const count = (Array.isArray(args.IfSteps) ? args.IfSteps.length : 0) + (Array.isArray(args.ElseSteps) ? args.ElseSteps.length : 0);
-      if (count === 0) problems.push(`condition step '${step.name}' has no steps in either branch`);
       if (!Array.isArray(args.Conditions) || args.Conditions.length === 0) problems.push(`condition step '${step.name}' has no conditions`);
     }
   }
@@ -151,6 +149,10 @@ export function definitionProblems(definition: any): string[] {
   for (const ref of references(definition.PipelineExperimentConfig ?? {})) {
     const problem = checkReference(ref, parameters, byName);
     if (problem) problems.push(`the experiment config ${problem}`);
+  }
+  for (const ref of references(definition.MlflowConfig ?? {})) {
+    const problem = checkReference(ref, parameters, byName);
+    if (problem) problems.push(`the MLflow config ${problem}`);
   }
 
   const cycle = findCycle(edges);
@@ -259,4 +261,61 @@ function findCycle(edges: Map<string, Set<string>>): string[] | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Where each step's job names its VPC: processing and check steps in `NetworkConfig.VpcConfig`,
+ * training and model steps in `VpcConfig`, tuning steps in their training job definitions',
+ * AutoML steps in `AutoMLJobConfig.SecurityConfig.VpcConfig`.
+ */
+const VPC_PATHS: Record<string, string[][]> = {
+  Processing: [['NetworkConfig', 'VpcConfig']],
+  QualityCheck: [['NetworkConfig', 'VpcConfig']],
+  ClarifyCheck: [['NetworkConfig', 'VpcConfig']],
+  Training: [['VpcConfig']],
+  Model: [['VpcConfig']],
+  Tuning: [['TrainingJobDefinition', 'VpcConfig']],
+  AutoML: [['AutoMLJobConfig', 'SecurityConfig', 'VpcConfig']],
+};
+
+/** The role fields of each step type's job request that SageMaker runs the job as. */
+const ROLE_PATHS: Record<string, string[][]> = {
+  Processing: [['RoleArn']],
+  QualityCheck: [['RoleArn']],
+  ClarifyCheck: [['RoleArn']],
+  Training: [['RoleArn']],
+  Model: [['ExecutionRoleArn']],
+  Tuning: [['TrainingJobDefinition', 'RoleArn']],
+  AutoML: [['RoleArn']],
+};
+
+function at(value: any, path: string[]): any {
+  return path.reduce((v, k) => (v && typeof v === 'object' ? v[k] : undefined), value);
+}
+
+/**
+ * The steps of a definition's JSON that run in a VPC, with subnets, security groups and roles.
+ * @internal
+ */
+export function vpcSettings(definition: any): Array<{ stepName: string; stepType: string; subnets: any[]; securityGroupIds: any[]; roleArns: any[] }> {
+  const out: Array<{ stepName: string; stepType: string; subnets: any[]; securityGroupIds: any[]; roleArns: any[] }> = [];
+  for (const step of allSteps(definition)) {
+    const args = step.json.Arguments;
+    const definitions = step.type === 'Tuning' && Array.isArray(args?.TrainingJobDefinitions)
+      ? args.TrainingJobDefinitions.map((d: any) => ({ TrainingJobDefinition: d })) : [args];
+    for (const request of definitions) {
+      for (const path of VPC_PATHS[step.type] ?? []) {
+        const vpc = at(request, path);
+        if (!vpc || typeof vpc !== 'object') continue;
+        out.push({
+          stepName: step.name,
+          stepType: step.type,
+          subnets: Array.isArray(vpc.Subnets) ? vpc.Subnets : [],
+          securityGroupIds: Array.isArray(vpc.SecurityGroupIds) ? vpc.SecurityGroupIds : [],
+          roleArns: (ROLE_PATHS[step.type] ?? []).map((p) => at(request, p)).filter((r) => r !== undefined),
+        });
+      }
+    }
+  }
+  return out;
 }

@@ -84,7 +84,7 @@ describe('conditions', () => {
   test('In, Not and Or serialize as the SDK does', () => {
     const inValues = Condition.isIn(left, [one, PipelineExpression.fromNumber(2)]);
     expect(inValues.toJson()).toEqual({ Type: 'In', QueryValue: { Get: 'Parameters.A' }, Values: [1, 2] });
-    expect(Condition.negate(inValues).toJson()).toEqual({ Type: 'Not', Expression: inValues.toJson() });
+    expect(Condition.negate(inValues).toJson()).toEqual({ Type: 'Not', Condition: inValues.toJson() });
     expect(Condition.anyOf([inValues, Condition.equalTo(PipelineExpression.fromString('x'), PipelineExpression.fromBoolean(true))]).toJson())
       .toEqual({ Type: 'Or', Conditions: [inValues.toJson(), { Type: 'Equals', LeftValue: 'x', RightValue: true }] });
   });
@@ -110,7 +110,7 @@ describe('steps', () => {
     const json = PipelineDefinition.fromSteps({ steps: [evaluate, gate], experimentConfig: PipelineExperimentConfig.NONE }).toJson();
 
     // THEN
-    expect(json.PipelineExperimentConfig).toBeUndefined();
+    expect(json.PipelineExperimentConfig).toBeNull();
     expect(json.Steps[0].PropertyFiles).toEqual([{ PropertyFileName: 'EvaluationReport', OutputName: 'evaluation', FilePath: 'evaluation.json' }]);
     expect(json.Steps[0].RetryPolicies).toEqual([{ ExceptionType: ['SageMaker.CAPACITY_ERROR'], IntervalSeconds: 1, BackoffRate: 2, MaxAttempts: 3 }]);
     expect(json.Steps[1]).toEqual({
@@ -173,10 +173,12 @@ describe('steps', () => {
     });
     const json = tuning.toJson();
     expect(json.Arguments.TrainingJobDefinition).toMatchObject({ RoleArn: 'arn:aws:iam::111111111111:role/job', StaticHyperParameters: { num_round: '50' } });
-    expect(json.Arguments.HyperParameterTuningJobConfig.ParameterRanges).toEqual({ ContinuousParameterRanges: [{ Name: 'eta', MinValue: '0.1', MaxValue: '0.5' }] });
+    expect(json.Arguments.HyperParameterTuningJobConfig.ParameterRanges).toEqual({
+      ContinuousParameterRanges: [{ Name: 'eta', MinValue: '0.1', MaxValue: '0.5', ScalingType: 'Auto' }], CategoricalParameterRanges: [], IntegerParameterRanges: [],
+    });
     expect(PipelineExpression.get('x').toJson()).toEqual({ Get: 'x' });
     expect(new PipelineStepProbe(tuning.topModelS3Uri(0, 's3://b/tune')).json).toEqual({
-      'Std:Join': { On: '/', Values: ['s3://b/tune', { Get: 'Steps.Tune.TrainingJobSummaries[0].TrainingJobName' }, 'output/model.tar.gz'] },
+      'Std:Join': { On: '/', Values: ['s3:/', 'b', 'tune', { Get: 'Steps.Tune.TrainingJobSummaries[0].TrainingJobName' }, 'output/model.tar.gz'] },
     });
 
     const train = new TrainingStep('Train', {
@@ -195,7 +197,7 @@ describe('steps', () => {
 
     expect(new QualityCheckStep('DataQuality', { ...processingArgs, checkType: QualityCheckType.DATA_QUALITY, modelPackageGroupName: 'g' }).toJson())
       .toEqual({
-        Name: 'DataQuality', Type: 'QualityCheck', CheckType: 'DATA_QUALITY', SkipCheck: false, RegisterNewBaseline: false, ModelPackageGroupName: 'g',
+        Name: 'DataQuality', Type: 'QualityCheck', CheckType: 'DATA_QUALITY', SkipCheck: false, FailOnViolation: true, RegisterNewBaseline: false, ModelPackageGroupName: 'g',
         SuppliedBaselineStatistics: null, SuppliedBaselineConstraints: null,
         Arguments: {
           RoleArn: 'arn:aws:iam::111111111111:role/job',
@@ -203,7 +205,7 @@ describe('steps', () => {
           ProcessingResources: { ClusterConfig: { InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 30 } },
         },
       });
-    expect(new ClarifyCheckStep('Bias', { ...processingArgs, checkType: ClarifyCheckType.MODEL_BIAS, skipCheck: true, modelName: 'm' }).toJson())
+    expect(new ClarifyCheckStep('Bias', { ...processingArgs, checkType: ClarifyCheckType.MODEL_BIAS, skipCheck: PipelineExpression.fromBoolean(true), modelName: 'm' }).toJson())
       .toMatchObject({ Type: 'ClarifyCheck', CheckType: 'MODEL_BIAS', SkipCheck: true, ModelPackageGroupName: null, SuppliedBaselineConstraints: null, ModelName: 'm' });
   });
 });

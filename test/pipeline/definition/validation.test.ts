@@ -119,12 +119,22 @@ describe('validation', () => {
       .toThrow(/condition step 'gate' IfSteps holds "stop" at #1, not a step with a Name and a Type/);
   });
 
-  test('fails when a condition has no steps in either branch', () => {
+  // The SDK emits it and SageMaker runs it: the SDK's integration test
+  // test_two_step_fail_pipeline_with_join_fn (v2.257.6, tests/integ/sagemaker/workflow/test_fail_steps.py)
+  // creates and executes a pipeline whose condition step has both branches empty and asserts the
+  // step succeeded; AWS's pipeline-definition schema has IfSteps/ElseSteps optional, without minItems.
+  test('a condition step with both branches empty is valid, as SageMaker runs it', () => {
+    // GIVEN
     const gate = new ConditionStep('gate', {
       conditions: [Condition.equalTo(PipelineExpression.fromNumber(1), PipelineExpression.fromNumber(1))],
     });
-    expect(() => PipelineDefinition.fromSteps({ steps: [gate] }))
-      .toThrow(/condition step 'gate' has no steps in either branch/);
+
+    // WHEN
+    const definition = PipelineDefinition.fromSteps({ steps: [gate] });
+
+    // THEN
+    expect(definition.validate()).toEqual([]);
+    expect(definition.toJson().Steps[0].Arguments).toEqual({ Conditions: [{ Type: 'Equals', LeftValue: 1, RightValue: 1 }], IfSteps: [], ElseSteps: [] });
   });
 
   test('fails with every problem in one message', () => {
