@@ -5,6 +5,17 @@ import { NETWORK_PARAMETER_PREFIX, networkParameterNames, parameterPrefixProblem
 import { grantNetworkInterfaces } from './network-interface-grants';
 import { IWorkloadNetwork, NetworkInterfaceUser } from './workload-network';
 
+type ParameterKey = 'vpcId' | 'vpcCidr' | 'subnetIds' | 'securityGroupIds';
+
+const MARKER = 'MlopsDeployTimeNetwork';
+
+const PARAMETERS: Array<{ key: ParameterKey; logicalId: string; type: string; description: string }> = [
+  { key: 'vpcId', logicalId: 'MlopsNetworkVpcId', type: 'AWS::SSM::Parameter::Value<AWS::EC2::VPC::Id>', description: 'SSM parameter holding the platform VPC of this account and region' },
+  { key: 'vpcCidr', logicalId: 'MlopsNetworkVpcCidr', type: 'AWS::SSM::Parameter::Value<String>', description: 'SSM parameter holding the CIDR block of the platform VPC' },
+  { key: 'subnetIds', logicalId: 'MlopsNetworkSubnetIds', type: 'AWS::SSM::Parameter::Value<List<AWS::EC2::Subnet::Id>>', description: 'SSM parameter holding the private subnets workloads run in' },
+  { key: 'securityGroupIds', logicalId: 'MlopsNetworkSecurityGroupIds', type: 'AWS::SSM::Parameter::Value<List<AWS::EC2::SecurityGroup::Id>>', description: 'SSM parameter holding the security groups of workloads' },
+];
+
 /**
  * Properties of a `DeployTimeNetwork`.
  */
@@ -20,8 +31,9 @@ export interface DeployTimeNetworkProps {
 /**
  * The network of whatever account and region a deployment template is deployed to, for a
  * template synthesized once and deployed to many (the promotion's staging and production
- * templates). It declares four CloudFormation parameters of SSM parameter types, each defaulting
- * to the name of the parameter a `PlatformNetwork` publishes there, and returns their values:
+ * templates). It declares CloudFormation parameters of SSM parameter types, each defaulting to
+ * the name of the parameter a `PlatformNetwork` publishes there (declared when first used, so a
+ * template holds no parameter it does not reference), and returns their values:
  *
  * - `MlopsNetworkVpcId`: `AWS::SSM::Parameter::Value<AWS::EC2::VPC::Id>`
  * - `MlopsNetworkVpcCidr`: `AWS::SSM::Parameter::Value<String>`
@@ -35,20 +47,8 @@ export interface DeployTimeNetworkProps {
  * no cross-stack reference and nothing to look up at synth.
  */
 export class DeployTimeNetwork extends Construct implements IWorkloadNetwork {
-  /** The VPC's id, resolved at deploy time. */
-  public readonly vpcId: string;
-  /** The VPC's IPv4 CIDR block, resolved at deploy time. */
-  public readonly vpcCidrBlock: string;
-  /** The subnets, a list resolved at deploy time. */
-  public readonly subnetIds: string[];
-  /** The security groups, a list resolved at deploy time. */
-  public readonly securityGroupIds: string[];
-  /** The parameters, in the order vpc id, CIDR block, subnets, security groups. */
-  public readonly parameters: CfnParameter[];
-  /** The SSM parameter names the parameters default to. */
-  public readonly parameterNames: string[];
-
   private readonly prefix: string;
+  private readonly created = new Map<string, CfnParameter>();
 
   constructor(scope: Construct, id: string, props: DeployTimeNetworkProps = {}) {
     super(scope, id);
@@ -56,26 +56,60 @@ export class DeployTimeNetwork extends Construct implements IWorkloadNetwork {
     this.prefix = prefix;
     const problem = parameterPrefixProblem(prefix);
     if (problem) throw new Error(`DeployTimeNetwork ${this.node.path}: ${problem}`);
-    const names = networkParameterNames(prefix);
     const stack = Stack.of(this);
-    const parameter = (logicalId: string, type: string, name: string, description: string) => {
-      if (stack.node.tryFindChild(logicalId)) {
-        throw new Error(`DeployTimeNetwork ${this.node.path}: stack ${stack.node.path} has a network already (parameter ${logicalId}); use that one`);
-      }
-      // Parameters are children of the stack with fixed ids, so the template reads plainly and a
-      // second network in the same template is refused rather than duplicated.
-      return new CfnParameter(stack, logicalId, { type, default: name, description });
-    };
-    const vpc = parameter('MlopsNetworkVpcId', 'AWS::SSM::Parameter::Value<AWS::EC2::VPC::Id>', names.vpcId, 'SSM parameter holding the platform VPC of this account and region');
-    const cidr = parameter('MlopsNetworkVpcCidr', 'AWS::SSM::Parameter::Value<String>', names.vpcCidr, 'SSM parameter holding the CIDR block of the platform VPC');
-    const subnets = parameter('MlopsNetworkSubnetIds', 'AWS::SSM::Parameter::Value<List<AWS::EC2::Subnet::Id>>', names.subnetIds, 'SSM parameter holding the private subnets workloads run in');
-    const groups = parameter('MlopsNetworkSecurityGroupIds', 'AWS::SSM::Parameter::Value<List<AWS::EC2::SecurityGroup::Id>>', names.securityGroupIds, 'SSM parameter holding the security groups of workloads');
-    this.parameters = [vpc, cidr, subnets, groups];
-    this.parameterNames = [names.vpcId, names.vpcCidr, names.subnetIds, names.securityGroupIds];
-    this.vpcId = vpc.valueAsString;
-    this.vpcCidrBlock = cidr.valueAsString;
-    this.subnetIds = subnets.valueAsList;
-    this.securityGroupIds = groups.valueAsList;
+    const taken = PARAMETERS.map((p) => p.logicalId).find((logicalId) => stack.node.tryFindChild(logicalId));
+    if (taken || stack.node.tryFindChild(MARKER)) {
+      throw new Error(`DeployTimeNetwork ${this.node.path}: stack ${stack.node.path} has a DeployTimeNetwork already (its parameters are the template's ${PARAMETERS.map((p) => p.logicalId).join(', ')}); use that one`);
+    }
+    new Construct(stack, MARKER);
+  }
+
+  /** The VPC's id, resolved at deploy time. */
+  public get vpcId(): string {
+    return this.parameter('vpcId').valueAsString;
+  }
+
+  /** The VPC's IPv4 CIDR block, resolved at deploy time. */
+  public get vpcCidrBlock(): string {
+    return this.parameter('vpcCidr').valueAsString;
+  }
+
+  /** The subnets, a list resolved at deploy time. */
+  public get subnetIds(): string[] {
+    return this.parameter('subnetIds').valueAsList;
+  }
+
+  /** The security groups, a list resolved at deploy time. */
+  public get securityGroupIds(): string[] {
+    return this.parameter('securityGroupIds').valueAsList;
+  }
+
+  /**
+   * The parameters declared so far: each is declared when its value is first used, so the
+   * template holds no parameter it does not reference.
+   */
+  public get parameters(): CfnParameter[] {
+    return [...this.created.values()];
+  }
+
+  /** The SSM parameter names the parameters default to, in the order vpc id, CIDR block, subnets, security groups. */
+  public get parameterNames(): string[] {
+    const names = networkParameterNames(this.prefix);
+    return PARAMETERS.map((p) => names[p.key]);
+  }
+
+  private parameter(key: ParameterKey): CfnParameter {
+    const existing = this.created.get(key);
+    if (existing) return existing;
+    const spec = PARAMETERS.find((p) => p.key === key)!;
+    // Parameters are children of the stack with fixed logical ids, so the template reads plainly.
+    const parameter = new CfnParameter(Stack.of(this), spec.logicalId, {
+      type: spec.type,
+      default: networkParameterNames(this.prefix)[key],
+      description: spec.description,
+    });
+    this.created.set(key, parameter);
+    return parameter;
   }
 
   public grantNetworkInterfaces(grantee: iam.IGrantable, user: NetworkInterfaceUser): iam.Grant {
