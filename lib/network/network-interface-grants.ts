@@ -85,3 +85,27 @@ export function networkProblems(network: IWorkloadNetwork): string[] {
   }
   return problems;
 }
+
+/**
+ * A grantee whose statements land in `policy`, attached to `role`, rather than in the role's own
+ * policy: for grants a resource must wait for when the role's own policy names that resource
+ * (a CodeBuild project: its role's policy names the project's log group and report groups).
+ */
+export function granteeInto(role: iam.IRole, policy: iam.ManagedPolicy): iam.IGrantable {
+  const principal = Object.create(role) as iam.IPrincipal;
+  // Acknowledgements of cdk-nag findings made on the grantee land on the policy that holds them.
+  Object.defineProperty(principal, 'node', { value: policy.node });
+  Object.defineProperty(principal, 'addToPrincipalPolicy', {
+    value: (statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult => {
+      policy.addStatements(statement);
+      return { statementAdded: true, policyDependable: policy.node.defaultChild! };
+    },
+  });
+  Object.defineProperty(principal, 'addToPolicy', {
+    value: (statement: iam.PolicyStatement): boolean => {
+      policy.addStatements(statement);
+      return true;
+    },
+  });
+  return { grantPrincipal: principal };
+}
