@@ -4,3 +4,5 @@ export * from './deployment';
 export * from './promotion';
 export * from './monitoring';
 export * from './project';
+export * from './network';
+export * from './studio';
