@@ -5,7 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { ScheduledBatchTransform } from '../../lib/deployment';
 import { ModelMonitor, MonitoringBaseline, MonitoringTarget } from '../../lib/monitoring';
-import { DeployTimeNetwork, IWorkloadNetwork, PlatformNetwork, ServiceUsage } from '../../lib/network';
+import { DeployTimeNetwork, IWorkloadNetwork, PlatformNetwork, PlatformVpc, ServiceUsage } from '../../lib/network';
 import { ModelBuildPipeline, SageMakerJobRole } from '../../lib/pipeline';
 import { createEncryptionKey } from '../../lib/private/encryption-key';
 import { createSecureBucket } from '../../lib/private/secure-bucket';
@@ -176,5 +176,54 @@ describe('workloads refuse a network they cannot use', () => {
       inputPrefix: 'x/',
       network: { vpcId: 'vpc-1', vpcCidrBlock: '10.0.0.0/16', subnetIds: ['subnet-1'], securityGroupIds: [], grantNetworkInterfaces: () => { throw new Error('unused'); } } as IWorkloadNetwork,
     })).toThrow(/scheduled batch transform S\/Nightly: network needs subnets in at least two Availability Zones, got 1 subnet\(s\); network needs at least one security group/);
+  });
+});
+
+describe('a project whose staging and two production regions bring their own VPCs', () => {
+  const existing = (n: number, region: string) => PlatformVpc.fromAttributes({
+    vpcId: `vpc-0${n}23456789abcdef0`,
+    vpcCidrBlock: `10.${n}.0.0/16`,
+    subnetIds: [`subnet-0${n}aaaaaaaaaaaaaa1`, `subnet-0${n}bbbbbbbbbbbbbb2`],
+    routeTableIds: [`rtb-0${n}aaaaaaaaaaaaaa1`],
+    availabilityZones: [`${region}a`, `${region}b`],
+  });
+
+  test('synthesizes, each template resolving the network of whatever account and region it is deployed to', () => {
+    // GIVEN
+    const app = new App();
+    const tooling = new Stack(app, 'Tooling', { env: TOOLING });
+    const environments = [
+      { id: 'Staging', env: { account: '222222222222', region: 'eu-west-1' }, n: 2 },
+      { id: 'Production1', env: { account: '333333333333', region: 'eu-west-1' }, n: 3 },
+      { id: 'Production2', env: { account: '333333333333', region: 'us-east-1' }, n: 4 },
+    ].map(({ id, env, n }) => {
+      const stack = new Stack(app, id, { env });
+      return { stack, network: new PlatformNetwork(stack, 'Network', { trustedAccounts: [TOOLING.account, '222222222222', '333333333333'], vpc: existing(n, env.region) }) };
+    });
+    const staging = new Stack(tooling, 'StagingDeployment');
+    monitorAndTransform(staging, new DeployTimeNetwork(staging, 'Network'));
+    const production = new Stack(tooling, 'ProductionDeployment');
+    monitorAndTransform(production, new DeployTimeNetwork(production, 'Network'));
+
+    // WHEN: one production template serves both production regions
+    environments[0].network.serve(staging);
+    environments[1].network.serve(production);
+    environments[2].network.serve(production);
+    const assembly = app.synth();
+
+    // THEN
+    expect(assembly.manifest.missing ?? []).toEqual([]);
+    for (const template of [staging, production]) {
+      const json = Template.fromStack(template).toJSON();
+      expect(JSON.stringify(json)).not.toContain('Fn::ImportValue');
+      expect(JSON.stringify(json)).not.toMatch(/vpc-0|subnet-0/);
+      expect(json.Parameters.MlopsNetworkSubnetIds.Type).toBe('AWS::SSM::Parameter::Value<List<AWS::EC2::Subnet::Id>>');
+    }
+    for (const { stack, network } of environments) {
+      const endpoints = Object.values(Template.fromStack(stack).findResources('AWS::EC2::VPCEndpoint')).map((e: any) => e.Properties.ServiceName.split('.').slice(3).join('.')).sort();
+      expect(endpoints).toEqual(['s3', 'sagemaker.api', 'sagemaker.runtime']);
+      expect(network.createsVpc).toBe(false);
+      Template.fromStack(stack).resourceCountIs('AWS::EC2::VPC', 0);
+    }
   });
 });
