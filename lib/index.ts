@@ -6,3 +6,5 @@ export * from './monitoring';
 export * from './project';
 export * from './governance';
 export * from './checks';
+export * from './network';
+export * from './studio';

@@ -12,6 +12,10 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { hasInstanceStorage } from './instance-storage';
 import { grantModelPackageAccess, waitForRolePolicies, waiveRoleWildcards } from './model-package-access';
+import { networkProblems } from '../network/network-interface-grants';
+import { ServiceEndpoint } from '../network/service-endpoint';
+import { ServiceUsage } from '../network/service-usage';
+import { IWorkloadNetwork, NetworkInterfaceUser } from '../network/workload-network';
 import { NagRules, waive } from '../private/compliance';
 import { createEncryptionKey } from '../private/encryption-key';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
@@ -200,6 +204,15 @@ export interface ScheduledBatchTransformProps {
   readonly networkIsolation?: boolean;
 
   /**
+   * The network the jobs run in (the model's `VpcConfig`): a `PlatformNetwork`, or a
+   * `DeployTimeNetwork` in a deployment template. The role gets the network-interface permissions
+   * SageMaker documents, scoped to its subnets, and S3 is declared for its VPC endpoints.
+   *
+   * @default - no VPC
+   */
+  readonly network?: IWorkloadNetwork;
+
+  /**
    * A topic told when a run could not be started (its request landed in the dead-letter queue).
    *
    * @default - no notification; the alarm still shows in CloudWatch
@@ -239,6 +252,8 @@ export class ScheduledBatchTransform extends Construct {
   public readonly deadLetterAlarm: cloudwatch.Alarm;
   /** The prefix of the jobs' names. */
   public readonly jobNamePrefix: string;
+  /** Where the jobs run, when in a VPC. */
+  public readonly network?: IWorkloadNetwork;
 
   constructor(scope: Construct, id: string, props: ScheduledBatchTransformProps) {
     super(scope, id);
@@ -253,11 +268,19 @@ export class ScheduledBatchTransform extends Construct {
       description: `Execution role of the ${this.node.path} batch transform`,
     });
 
+    this.network = props.network;
+    // A transform job runs in the VPC of its model (SageMaker Developer Guide, "Give batch transform
+    // jobs access to resources in your Amazon VPC").
     this.model = new CfnModel(this, 'Model', {
       executionRoleArn: this.role.roleArn,
       containers: [{ modelPackageName: props.modelPackageArn }],
       enableNetworkIsolation: props.networkIsolation ?? true,
+      vpcConfig: props.network ? { subnets: props.network.subnetIds, securityGroupIds: props.network.securityGroupIds } : undefined,
     });
+    if (props.network) {
+      props.network.grantNetworkInterfaces(this.role, NetworkInterfaceUser.SAGEMAKER);
+      ServiceUsage.declare(this, [ServiceEndpoint.S3], `the batch transform jobs of ${this.node.path} read input and model artifacts and write results in S3`);
+    }
     grantModelPackageAccess(this, this.role, {
       packageArns: [props.modelPackageArn],
       artifactsBucket: props.modelArtifactsBucket,
@@ -406,6 +429,7 @@ function validate(scope: Construct, props: ScheduledBatchTransformProps, instanc
   if (known(props.maxConcurrentTransforms) && (!Number.isInteger(props.maxConcurrentTransforms) || props.maxConcurrentTransforms! < 0)) {
     problems.push(`max concurrent transforms must be a whole number of at least 0, got ${props.maxConcurrentTransforms}`);
   }
+  if (props.network) problems.push(...networkProblems(props.network));
   if (problems.length > 0) {
     throw new Error(`scheduled batch transform ${scope.node.path}: ${problems.join('; ')}`);
   }

@@ -20,6 +20,10 @@ import { monitoringImageRegions, monitoringImageUri, MonitoringImageKind } from 
 import { MonitoringTarget } from './monitoring-inputs';
 import { waiveWildcardResources } from './nag-resource';
 import { parseS3Uri } from './s3-location';
+import { ServiceEndpoint } from '../network/service-endpoint';
+import { ServiceUsage } from '../network/service-usage';
+import { networkProblems } from '../network/network-interface-grants';
+import { IWorkloadNetwork, NetworkInterfaceUser, WorkloadNetwork } from '../network/workload-network';
 import { NagRules, waive } from '../private/compliance';
 import { createEncryptionKey } from '../private/encryption-key';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
@@ -334,7 +338,17 @@ export interface ModelMonitorProps {
   readonly volumeSizeGb?: number;
 
   /**
-   * VPC for the monitoring jobs.
+   * The network the monitoring jobs run in: a `PlatformNetwork`, or a `DeployTimeNetwork` in a
+   * deployment template. The jobs' role gets the network-interface permissions SageMaker
+   * documents, scoped to its subnets, and S3 (and for Clarify monitors without network
+   * isolation, the SageMaker API and Runtime) is declared for its VPC endpoints.
+   *
+   * @default - `vpc` if given, else no VPC (network isolation still applies)
+   */
+  readonly network?: IWorkloadNetwork;
+
+  /**
+   * VPC for the monitoring jobs (prefer `network`).
    *
    * @default - no VPC (network isolation still applies)
    */
@@ -343,7 +357,7 @@ export interface ModelMonitorProps {
   /**
    * Subnets of `vpc`.
    *
-   * @default - the VPC's private subnets
+   * @default - the VPC's private subnets with egress, or its isolated subnets when it has none
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
 
@@ -431,8 +445,10 @@ export class ModelMonitor extends Construct {
   public readonly alarmForwardingRule?: events.Rule;
   /** Events that could not be forwarded to `eventBus`, when given. */
   public readonly forwardingDeadLetterQueue?: sqs.IQueue;
-  /** The security group of the jobs in a VPC. */
+  /** The security group of the jobs in a VPC given as `vpc` (none for `network`: it brings its own). */
   public readonly securityGroups: ec2.ISecurityGroup[];
+  /** Where the jobs run, when in a VPC. */
+  public readonly network?: IWorkloadNetwork;
 
   private readonly namePrefix: string;
   private readonly batch: boolean;
@@ -466,8 +482,10 @@ export class ModelMonitor extends Construct {
         description: `Model Monitor jobs of ${this.namePrefix}`,
         allowAllOutbound: false,
       })];
+      this.network = WorkloadNetwork.fromVpc(props.vpc, this.securityGroups, props.vpcSubnets);
     } else {
       this.securityGroups = [];
+      this.network = props.network;
     }
 
     const role = props.role ?? new ManagedPolicyRole(this, 'Role', {
@@ -497,14 +515,26 @@ export class ModelMonitor extends Construct {
       this.forwardTarget = new targets.EventBus(props.eventBus, { role: forwardRole, deadLetterQueue: queue });
     }
 
+    // All four job definition types take EnableNetworkIsolation, EnableInterContainerTrafficEncryption
+    // and VpcConfig in NetworkConfig (CloudFormation resource schemas of AWS::SageMaker::*JobDefinition).
+    const placement = this.network;
     const network = (options: MonitorOptions) => ({
       enableInterContainerTrafficEncryption: true,
       enableNetworkIsolation: options.networkIsolation ?? true,
-      vpcConfig: props.vpc ? {
-        securityGroupIds: this.securityGroups.map((g) => g.securityGroupId),
-        subnets: props.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds,
+      vpcConfig: placement ? {
+        securityGroupIds: placement.securityGroupIds,
+        subnets: placement.subnetIds,
       } : undefined,
     });
+    if (placement) {
+      const services = [ServiceEndpoint.S3];
+      // A Clarify job that gets inferences creates a shadow endpoint and calls the SageMaker API and
+      // Runtime for it (SageMaker Developer Guide, "Configure Amazon VPC for SageMaker Clarify jobs").
+      if ([props.modelBias, props.modelExplainability].some((o) => o && o.networkIsolation === false)) {
+        services.push(ServiceEndpoint.SAGEMAKER_API, ServiceEndpoint.SAGEMAKER_RUNTIME);
+      }
+      ServiceUsage.declare(this, services, `the Model Monitor jobs of ${this.namePrefix} read captured data and baselines and write reports in S3`);
+    }
     const resources = {
       clusterConfig: {
         instanceCount: 1,
@@ -738,6 +768,10 @@ export class ModelMonitor extends Construct {
     if (props.volumeSizeGb !== undefined && (!Number.isInteger(props.volumeSizeGb) || props.volumeSizeGb < 1 || props.volumeSizeGb > 16_384)) {
       problems.push(`volumeSizeGb must be an integer from 1 to 16384, got ${props.volumeSizeGb}`);
     }
+    if (props.network && props.vpc) {
+      problems.push('give network or vpc, not both');
+    }
+    if (props.network) problems.push(...networkProblems(props.network));
     if (props.instanceType !== undefined && !Token.isUnresolved(props.instanceType) && !/^ml\.[a-z0-9]+\.[a-z0-9]+$/.test(props.instanceType)) {
       problems.push(`instanceType must be an ml.* instance type, got '${props.instanceType}'`);
     }
@@ -798,7 +832,7 @@ export class ModelMonitor extends Construct {
   }
 
   private modelPackageLookup(modelPackageArn: string): ModelPackageBaselines {
-    this.baselineLookup ??= new ModelPackageBaselines(this, 'BaselineLookup', { modelPackageArn, encryptionKey: this.encryptionKey });
+    this.baselineLookup ??= new ModelPackageBaselines(this, 'BaselineLookup', { modelPackageArn, encryptionKey: this.encryptionKey, network: this.network });
     return this.baselineLookup;
   }
 
@@ -837,16 +871,7 @@ export class ModelMonitor extends Construct {
       resources: [processingLogs],
     }));
     this.wildcardResources.push(processingLogs);
-    if (props.vpc) {
-      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: [
-          'ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface',
-          'ec2:DeleteNetworkInterfacePermission', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs',
-          'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups',
-        ],
-        resources: ['*'],
-      }));
-    }
+    this.network?.grantNetworkInterfaces(this.role, NetworkInterfaceUser.SAGEMAKER);
     if (this.role instanceof ManagedPolicyRole) {
       waive(this.role, {
         rules: ['AwsSolutions::AwsSolutions-IAM5[Resource::*]'],

@@ -2,6 +2,7 @@ import { CustomResource, Lazy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { IWorkloadNetwork } from '../network/workload-network';
 import { CUSTOM_RESOURCE_RESPONSE_SOURCE, InlineCustomResourceFunction } from '../private/inline-function';
 
 /**
@@ -36,6 +37,8 @@ exports.handler = async (event) => {
 export interface ModelPackageBaselinesProps {
   readonly modelPackageArn: string;
   readonly encryptionKey: kms.IKey;
+  /** The network the lookup function runs in, if any. */
+  readonly network?: IWorkloadNetwork;
 }
 
 /**
@@ -53,6 +56,7 @@ export class ModelPackageBaselines extends Construct {
       description: 'Reads the drift-check baselines of a model package for Model Monitor',
       encryptionKey: props.encryptionKey,
       calls: 'the regional SageMaker DescribeModelPackage API',
+      network: props.network,
     });
     handler.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sagemaker:DescribeModelPackage'], resources: [props.modelPackageArn] }));
     const fn = handler.function;

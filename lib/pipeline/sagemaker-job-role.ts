@@ -4,6 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { ServiceEndpoint } from '../network/service-endpoint';
+import { ServiceUsage } from '../network/service-usage';
+import { IWorkloadNetwork, NetworkInterfaceUser } from '../network/workload-network';
 import { nagResourceName, waive } from '../private/compliance';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
 
@@ -33,6 +36,14 @@ export interface SageMakerJobRoleProps {
    * @default - names the construct
    */
   readonly description?: string;
+  /**
+   * The network the jobs run in (their `VpcConfig` / `NetworkConfig`): the role gets the EC2
+   * network-interface permissions SageMaker documents for a private VPC, scoped to the network's
+   * subnets and security groups, and S3 is declared for the network's endpoints.
+   *
+   * @default - no network-interface permissions (jobs outside a VPC)
+   */
+  readonly network?: IWorkloadNetwork;
 }
 
 /**
@@ -40,7 +51,8 @@ export interface SageMakerJobRoleProps {
  * with what they need and no more: the buckets given (read-write or read-only, and their keys),
  * pulling the ECR repositories given, the jobs' CloudWatch log groups (`/aws/sagemaker/*`) and
  * metrics (`/aws/sagemaker/*` namespaces). Trusted by SageMaker of this account only.
- * Not included: VPC network interfaces (jobs in a VPC), Feature Store, Athena or Redshift inputs.
+ * With `network`, also the network interfaces of jobs in that VPC. Not included: Feature Store,
+ * Athena or Redshift inputs.
  */
 export class SageMakerJobRole extends Construct implements iam.IGrantable {
   /** The role. */
@@ -87,6 +99,11 @@ export class SageMakerJobRole extends Construct implements iam.IGrantable {
       resources: ['*'],
       conditions: { StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/*' } },
     }));
+
+    if (props.network) {
+      props.network.grantNetworkInterfaces(role, NetworkInterfaceUser.SAGEMAKER);
+      ServiceUsage.declare(this, [ServiceEndpoint.S3], `the SageMaker jobs of ${this.node.path} read and write their data, code and model artifacts in S3`);
+    }
 
     const policy = role.node.tryFindChild('Permissions') as iam.ManagedPolicy;
     const statements: any[] = stack.resolve(policy.document.toJSON()).Statement;

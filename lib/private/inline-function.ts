@@ -6,6 +6,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { NagRules, waive } from './compliance';
 import { ManagedPolicyRole } from './managed-policy-role';
+import { ServiceEndpoint } from '../network/service-endpoint';
+import { ServiceUsage } from '../network/service-usage';
+import { IWorkloadNetwork, NetworkInterfaceUser } from '../network/workload-network';
 
 export interface InlineCustomResourceFunctionProps {
   /** The handler's source (CommonJS, `exports.handler`); the Node.js runtime's SDK v3 is available. */
@@ -15,13 +18,19 @@ export interface InlineCustomResourceFunctionProps {
   /** What the function calls, for the compliance waiver: "the regional X API". */
   readonly calls: string;
   readonly timeout?: Duration;
+  /**
+   * The network to run in. The services the source requires (`require('@aws-sdk/client-x')`) and
+   * S3 (CloudFormation's response URL is a presigned S3 URL) are declared for its VPC endpoints.
+   */
+  readonly network?: IWorkloadNetwork;
 }
 
 /**
  * The function behind a custom resource, with its code inline so the stack holding it needs no
  * asset (deployment templates and product stacks are deployed as bare templates): an encrypted
  * log group with retention, a role with only its log permissions (callers grant the rest), one
- * concurrent execution.
+ * concurrent execution; in a VPC when given a network, with the network-interface permissions
+ * Lambda documents and the services its source calls declared for the VPC's endpoints.
  */
 export class InlineCustomResourceFunction extends Construct {
   public readonly function: lambda.Function;
@@ -59,10 +68,22 @@ export class InlineCustomResourceFunction extends Construct {
       rules: ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ'],
       reason: 'CloudFormation invokes this custom-resource function synchronously during a deployment and fails the stack on error; there is no event to keep',
     });
-    waive(this.function, {
-      rules: [...NagRules.lambdaInVpc],
-      reason: `the function calls only ${props.calls} and the CloudFormation response URL over TLS`,
-    });
+    // Derived before anything else, so a source requiring an SDK package with no known endpoint fails here.
+    const services = [...ServiceUsage.ofSource(props.source), ServiceEndpoint.S3];
+    if (props.network) {
+      (this.function.node.defaultChild as lambda.CfnFunction).vpcConfig = {
+        subnetIds: props.network.subnetIds,
+        securityGroupIds: props.network.securityGroupIds,
+      };
+      // Lambda checks at CreateFunction that the role may create network interfaces.
+      props.network.grantNetworkInterfaces(this.role, NetworkInterfaceUser.LAMBDA).applyBefore(this.function);
+      ServiceUsage.declare(this, services, `the custom-resource function ${this.node.path} calls them and answers CloudFormation through S3`);
+    } else {
+      waive(this.function, {
+        rules: [...NagRules.lambdaInVpc],
+        reason: `the function calls only ${props.calls} and the CloudFormation response URL over TLS`,
+      });
+    }
   }
 }
 

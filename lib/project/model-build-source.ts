@@ -8,6 +8,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { granteeInto } from '../network/network-interface-grants';
+import { ServiceEndpoint } from '../network/service-endpoint';
+import { ServiceUsage } from '../network/service-usage';
+import { IWorkloadNetwork, NetworkInterfaceUser } from '../network/workload-network';
 import { IModelBuildPipeline } from '../pipeline/model-build-pipeline';
 import { nagResourceName, waive } from '../private/compliance';
 import { createEncryptionKey } from '../private/encryption-key';
@@ -301,6 +305,17 @@ export interface ModelBuildSourceProps {
    * @default - a new KMS key with rotation (USD 1 a month)
    */
   readonly encryptionKey?: kms.IKey;
+
+  /**
+   * The network the CodeBuild project runs in. The build reaches S3 (its source artifact),
+   * CloudWatch Logs and the SageMaker API through the network's endpoints (declared here) and
+   * nothing else: with a network that has no internet path, the build commands cannot download
+   * packages from PyPI; point pip at a repository reachable from the VPC (CodeArtifact through
+   * its endpoints, or a mirror) or use an image that has them.
+   *
+   * @default - no VPC: CodeBuild's own network, with internet access
+   */
+  readonly network?: IWorkloadNetwork;
 }
 
 /**
@@ -388,6 +403,26 @@ export class ModelBuildSource extends Construct {
         },
       }),
     });
+
+    if (props.network) {
+      // Through the L1 property: aws-cdk's `vpc` option would add an inline policy granting
+      // CreateNetworkInterface and DeleteNetworkInterface on every resource.
+      (this.project.node.defaultChild as codebuild.CfnProject).vpcConfig = {
+        vpcId: props.network.vpcId,
+        subnets: props.network.subnetIds,
+        securityGroupIds: props.network.securityGroupIds,
+      };
+      // In a policy of their own: CodeBuild validates the VPC with its role when the project is
+      // created, and the role's own policy names the project (a dependency cycle otherwise).
+      const networkPolicy = new iam.ManagedPolicy(this, 'BuildNetworkPermissions', {
+        description: `Network interfaces of the CodeBuild project of ${this.node.path}`,
+        roles: [this.buildRole],
+      });
+      props.network.grantNetworkInterfaces(granteeInto(this.buildRole, networkPolicy), NetworkInterfaceUser.CODEBUILD);
+      this.project.node.addDependency(networkPolicy);
+      ServiceUsage.declare(this.project, [ServiceEndpoint.S3, ServiceEndpoint.CLOUDWATCH_LOGS, ServiceEndpoint.SAGEMAKER_API],
+        'the build downloads its source artifact from S3, writes its logs and updates and starts the SageMaker pipeline');
+    }
 
     this.codePipeline = new codepipeline.Pipeline(this, 'Resource', {
       pipelineType: codepipeline.PipelineType.V2,
