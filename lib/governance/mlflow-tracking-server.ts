@@ -201,11 +201,22 @@ export class MlflowTrackingServer extends Construct {
    * reading what the UI shows.
    */
   public grantUiAccess(grantee: iam.IGrantable): iam.Grant {
+    // sagemaker-mlflow:AccessUI has no resource type in IAM (Service Authorization Reference, as
+    // cfn-lint 1.51's Policies.json lists it): only "*" allows it. The presigned URL, which names
+    // the server, is what limits a person to this one.
+    const ui = iam.Grant.addToPrincipal({ grantee, actions: ['sagemaker-mlflow:AccessUI'], resourceArns: ['*'] });
+    const principal = grantee.grantPrincipal;
+    if (Construct.isConstruct(principal)) {
+      waive(principal, {
+        rules: ['AwsSolutions-IAM5[Resource::*]'],
+        reason: 'sagemaker-mlflow:AccessUI supports no resource-level permissions; the presigned URL, granted on this tracking server only, names the server',
+      });
+    }
     return iam.Grant.addToPrincipal({
       grantee,
-      actions: ['sagemaker:CreatePresignedMlflowTrackingServerUrl', 'sagemaker-mlflow:AccessUI'],
+      actions: ['sagemaker:CreatePresignedMlflowTrackingServerUrl'],
       resourceArns: [this.trackingServerArn],
-    }).combine(this.grantRead(grantee));
+    }).combine(ui).combine(this.grantRead(grantee));
   }
 
   private grantArtifacts(grantee: iam.IGrantable): void {

@@ -35,6 +35,8 @@ const HANDLER_SERVICES: { [handler: string]: ServiceEndpoint[] } = {
   'approval-to-promotion': [ServiceEndpoint.CODEPIPELINE, ServiceEndpoint.SAGEMAKER_API, ServiceEndpoint.SSM, ServiceEndpoint.DYNAMODB],
   'drift-to-retraining': [ServiceEndpoint.SAGEMAKER_API, ServiceEndpoint.SNS],
   'endpoint-smoke-test': [ServiceEndpoint.CODEPIPELINE, ServiceEndpoint.SAGEMAKER_RUNTIME, ServiceEndpoint.SSM, ServiceEndpoint.STS],
+  'model-card-status': [ServiceEndpoint.SAGEMAKER_API],
+  'record-lineage': [ServiceEndpoint.CODEPIPELINE, ServiceEndpoint.SAGEMAKER_API],
   'resolve-model-package': [ServiceEndpoint.CODEPIPELINE, ServiceEndpoint.SAGEMAKER_API, ServiceEndpoint.SSM],
 };
 

@@ -1,7 +1,10 @@
 import { mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DeployabilityChecks, DeployabilityFinding, DeployabilityRule } from '../../lib/checks';
 import { arn } from '../fixtures/deployability/common';
 import * as names from '../fixtures/deployability/capabilities-and-names';
@@ -192,6 +195,19 @@ describe('WriterCanUseKey', () => {
     expect(result.map((f) => f.message.match(/(logs\.eu-west-1\.amazonaws\.com|s3\.amazonaws\.com) may not/)?.[1]).sort()).toEqual(['logs.eu-west-1.amazonaws.com', 's3.amazonaws.com']);
     expect(findings(DeployabilityRule.WRITER_CAN_USE_KEY, (app) => writers.logsAndNotifications(app, true))).toEqual([]);
   });
+
+  test('accepts a writer whose key delegates to its account in an environment-agnostic stack (unknown account)', () => {
+    // GIVEN a template deployed wherever the promotion sends it: its account is AWS::AccountId
+    const result = findings(DeployabilityRule.WRITER_CAN_USE_KEY, (app) => {
+      const stack = new Stack(app, 'Agnostic');
+      const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+      const bucket = new s3.Bucket(stack, 'Bucket', { encryption: s3.BucketEncryption.KMS, encryptionKey: key });
+      const role = new iam.Role(stack, 'Writer', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+      bucket.grantPut(role);
+    });
+    // THEN the key policy's account statement and the role's key grant are matched
+    expect(result).toEqual([]);
+  });
 });
 
 describe('PipelineActionRoleAssumable', () => {
@@ -297,16 +313,24 @@ describe('RegionalMappings and NoLiteralPartition', () => {
     expect(findings(DeployabilityRule.REGIONAL_MAPPINGS, (app) => monitoring.promotionIntoRegion(app, 'eu-west-1', ['eu-west-1']))).toEqual([]);
   });
 
-  test('reports an ARN with a literal partition, and accepts one built with AWS::Partition', () => {
+  test('reports an ARN with a literal partition deployed into another partition, and accepts one built with AWS::Partition', () => {
     expect(findings(DeployabilityRule.NO_LITERAL_PARTITION, (app) => policies.literalPartition(app, true)))
       .toEqual([expect.objectContaining({
         rule: 'Deployability-NoLiteralPartition',
         constructPath: 'Tooling/Forward/Resource',
         location: 'Properties/PolicyDocument/Statement/0/Resource',
-        message: expect.stringContaining('holds an ARN with a literal partition (arn:aws:events:eu-west-1:111111111111:event-bus/platform)'),
+        message: expect.stringContaining('holds an ARN with a literal partition (arn:aws:events:eu-west-1:111111111111:event-bus/platform), but is deployed into partition aws-cn'),
         fix: expect.stringContaining('${AWS::Partition}'),
       })]);
     expect(findings(DeployabilityRule.NO_LITERAL_PARTITION, (app) => policies.literalPartition(app, false))).toEqual([]);
+  });
+
+  test('accepts a literal partition in a stack of a region of that partition (what AWS::Partition would give), reports it in a region-agnostic one', () => {
+    expect(findings(DeployabilityRule.NO_LITERAL_PARTITION, (app) => policies.literalPartition(app, true, 'eu-west-1'))).toEqual([]);
+    expect(findings(DeployabilityRule.NO_LITERAL_PARTITION, (app) => {
+      const stack = new Stack(app, 'Agnostic');
+      new iam.ManagedPolicy(stack, 'Forward', { statements: [new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: ['arn:aws:events:eu-west-1:111111111111:event-bus/platform'] })] });
+    })).toEqual([expect.objectContaining({ constructPath: 'Agnostic/Forward/Resource', message: expect.stringContaining('but is deployed to regions not known at synth') })]);
   });
 });
 

@@ -90,10 +90,11 @@ describe('MlflowTrackingServer', () => {
   });
 
   test('people open the UI with a presigned URL of this server and read it, without logging rights', () => {
-    // THEN
+    // THEN the URL is of this server; AccessUI supports no resource-level permissions (Policies.json: no resource type)
     const statements = statementsOf(template, 'Scientists');
     expect(statements).toEqual(expect.arrayContaining([
-      expect.objectContaining({ Action: ['sagemaker:CreatePresignedMlflowTrackingServerUrl', 'sagemaker-mlflow:AccessUI'], Resource: SERVER_ARN }),
+      expect.objectContaining({ Action: 'sagemaker:CreatePresignedMlflowTrackingServerUrl', Resource: SERVER_ARN }),
+      expect.objectContaining({ Action: 'sagemaker-mlflow:AccessUI', Resource: '*' }),
     ]));
     const actions = statements.flatMap((s) => ([] as string[]).concat(s.Action));
     expect(actions.filter((a) => /sagemaker-mlflow:(Create|Log|Set|Update|Delete)/.test(a))).toEqual([]);

@@ -15,6 +15,7 @@ import {
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { ModelDeploymentStack, ScheduledBatchTransform } from '../../lib/deployment';
+import { waive } from '../../lib/private/compliance';
 import { complianceProblems } from '../harness/compliance';
 
 const PRODUCTION = { account: '333333333333', region: 'us-east-1' };
@@ -398,7 +399,13 @@ describe('ModelMonitor variants', () => {
 test('ModelMonitor is compliant, all four monitors with forwarding and with a model-package baseline', () => {
   expect(complianceProblems((app) => {
     const stack = new Stack(app, 'Production', { env: PRODUCTION });
-    allFourMonitors(stack);
+    const monitor = allFourMonitors(stack);
+    // What a team does with baselines of its own: the deployability check cannot see who writes
+    // them, so the team acknowledges that it does.
+    waive(monitor, {
+      rules: ['Deployability-ScheduledJobInputsWritten'],
+      reason: 'the baselines and analysis configurations under s3://churn-baselines are the team\'s own, written by its baselining job outside this app',
+    });
     new ModelMonitor(stack, 'FromPackage', {
       target: MonitoringTarget.endpoint({ endpointName: 'fraud-prod', dataCaptureEnabled: true, dataCaptureS3Uri: 's3://fraud-capture/fraud-prod' }),
       dataQuality: { baseline: MonitoringBaseline.fromModelPackage('arn:aws:sagemaker:us-east-1:111111111111:model-package/fraud/7') },

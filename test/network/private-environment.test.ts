@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Aws, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -21,7 +21,8 @@ import { complianceProblems } from '../harness/compliance';
 const TOOLING = { account: '111111111111', region: 'eu-west-1' };
 const PRODUCTION = { account: '333333333333', region: 'eu-west-1' };
 const ACCOUNTS = [TOOLING.account, PRODUCTION.account];
-const PACKAGE = 'arn:aws:sagemaker:eu-west-1:111111111111:model-package/churn/3';
+// In the stack's partition: the deployment template may be deployed into any partition.
+const PACKAGE = `arn:${Aws.PARTITION}:sagemaker:eu-west-1:111111111111:model-package/churn/3`;
 
 interface Platform {
   readonly tooling: Stack;

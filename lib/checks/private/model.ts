@@ -93,7 +93,8 @@ export class ModelTemplate {
     const key = `${d.index}:${mode}`;
     let e = this.evaluators.get(key);
     if (!e) {
-      const marker = (what: string) => (mode === 'pattern' ? HOLE : `\uE001${what}:${this.templatePath}#${d.index}\uE001`);
+      // No ':' inside a marker: it stands in an ARN, whose parts are read between colons.
+      const marker = (what: string) => (mode === 'pattern' ? HOLE : `\uE001${what}|${this.templatePath.replace(/:/g, '|')}#${d.index}\uE001`);
       const region = d.env.region ?? marker('region');
       const env: EvalEnv = {
         account: d.env.account ?? marker('account'),

@@ -1,3 +1,4 @@
+import { partitionOf } from '../values';
 import { Rule, RuleContext, some } from '../rule';
 
 /** Calls `visit` for every `Fn::FindInMap` of a value, with its path. */
@@ -64,6 +65,12 @@ function literalPartitions(value: unknown, at: string, visit: (s: string, at: st
  * format) and CloudFormation's `AWS::Partition` pseudo parameter gives the partition of the
  * deployment. Every string of a resource's properties is read, JSON inside strings (policy
  * documents, pipeline definitions) included.
+ *
+ * A literal partition is wrong where the template can be deployed into another partition: when a
+ * deployment's region is not known at synth (the template may go anywhere), or is a region of
+ * another partition. In a stack bound to a region of the literal's own partition, the literal is
+ * what `AWS::Partition` would give (an ARN a user wrote for their own account, say). To prove a
+ * library writes no literal partition, synthesize its app in a region of another partition.
  */
 export const noLiteralPartition: Rule = {
   id: 'Deployability-NoLiteralPartition',
@@ -77,12 +84,19 @@ export const noLiteralPartition: Rule = {
         const hits: Array<{ s: string; at: string }> = [];
         literalPartitions(r.Properties, 'Properties', (s, at) => hits.push({ s, at }));
         if (hits.length === 0) continue;
+        const partitions = t.deployments.map((d) => (d.env.region ? partitionOf(d.env.region) : undefined));
+        const wrong = hits.filter((h) => {
+          const literal = /(?<![A-Za-z0-9-])arn:(aws(?:-[a-z]+)*):/.exec(h.s)?.[1];
+          return partitions.length === 0 || partitions.some((p) => p === undefined || p !== literal);
+        });
+        hits.splice(0, hits.length, ...wrong);
+        if (hits.length === 0) continue;
         const samples = hits.map((h) => (/(?<![A-Za-z0-9-])arn:aws[^"\s,]*/.exec(h.s)?.[0] ?? h.s).slice(0, 120));
         ctx.report({
           template: t,
           logicalId: id,
           location: hits[0].at,
-          message: `${id} (${r.Type}) of ${t.describe()} holds ${hits.length > 1 ? `${hits.length} ARNs` : 'an ARN'} with a literal partition (${some(samples, 2)}): ${hits.length > 1 ? 'they do' : 'it does'} not exist in the aws-cn and aws-us-gov partitions`,
+          message: `${id} (${r.Type}) of ${t.describe()} holds ${hits.length > 1 ? `${hits.length} ARNs` : 'an ARN'} with a literal partition (${some(samples, 2)}), but is deployed ${partitions.some((p) => p === undefined) ? 'to regions not known at synth' : `into partition ${[...new Set(partitions)].join(', ')}`}: ${hits.length > 1 ? 'they do' : 'it does'} not exist in the other partitions`,
           fix: 'build the ARN with ${AWS::Partition} (Stack.of(this).partition, or Arn.format()) instead of arn:aws:',
         });
       }
