@@ -10,7 +10,7 @@
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SDK_RETRY } from '../shared/retry';
-import { createDriftHandler, readDriftConfig } from './retraining';
+import { createDriftHandler, Outcome, readDriftConfig } from './retraining';
 
 const config = readDriftConfig();
 const sagemaker = new SageMakerClient(SDK_RETRY);
@@ -18,6 +18,6 @@ const sns = new SNSClient(SDK_RETRY);
 
 const handle = createDriftHandler({ sagemaker, sns, config });
 
-export async function handler(event: unknown): Promise<void> {
-  await handle(event);
+export async function handler(event: unknown): Promise<Outcome> {
+  return handle(event);
 }

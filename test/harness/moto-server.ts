@@ -99,6 +99,14 @@ export interface MotoServerOptions {
    * `Succeeded`). Takes precedence over `pipelineExecutionsStayExecuting`.
    */
   readonly pipelineExecutionStatus?: 'Executing' | 'Succeeded' | 'Failed' | 'Stopped';
+
+  /**
+   * The account of callers whose credentials are not from STS (`MOTO_ACCOUNT_ID`), so that ARNs
+   * moto returns carry the account a template names.
+   *
+   * @default moto's 123456789012
+   */
+  readonly accountId?: string;
 }
 
 /** moto's server with SageMaker pipeline executions given one status. */
@@ -129,7 +137,7 @@ export async function startMotoServer(options: MotoServerOptions = {}): Promise<
     : ['moto_server', ['-H', '127.0.0.1', '-p', String(port)]];
   const child = spawn(command, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
+    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true', ...(options.accountId ? { MOTO_ACCOUNT_ID: options.accountId } : {}) },
   });
   let stderr = '';
   child.stderr?.on('data', (chunk) => {
