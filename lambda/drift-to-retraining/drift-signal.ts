@@ -206,9 +206,10 @@ type Envelope = v.InferOutput<typeof Envelope>;
 
 /**
  * A monitoring execution's event must name its schedule by ARN, and the ARN's account and region
- * must be a monitored environment, agreeing with the event's own `account` and `region` (which
- * EventBridge fills in with where the event happened, and which forwarding to another account's bus
- * keeps). A schedule named like a watched one in any other account or region retrains nothing.
+ * must be a monitored environment, agreeing with the event's own `account` and `region`: the account
+ * the event comes from, on which a receiving account's rules match events "from the sender account"
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-account.html). A schedule named
+ * like a watched one in any other account or region retrains nothing.
  */
 function classifyMonitoringExecution(e: Envelope, watch: WatchList): Classification {
   const eventId = e.id;
