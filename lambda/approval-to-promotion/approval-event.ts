@@ -1,18 +1,24 @@
 /**
  * What the approval handler accepts: an EventBridge "SageMaker Model Package State Change" of a
- * versioned package of one group, with `ModelApprovalStatus: Approved`.
+ * versioned package of one group. Approvals start promotions; any other status (Rejected,
+ * PendingManualApproval) is evidence that an earlier approval was revoked, which makes the next
+ * approval of the same version a new one.
  *
  * Three outcomes, so the handler can treat each as it should:
- * - `malformed`: not an EventBridge event we can read, or an approval of our group whose fields
- *   are missing or inconsistent. Logged with what was wrong, counted, never retried.
- * - `ignored`: a well-formed event that is not for us (another source, another group, another
- *   status). The rule's pattern should keep these away; we check anyway.
- * - `approval`: an approval of a package of our group, to be checked against the registry.
+ * - `malformed`: not an EventBridge event we can read, or a state change of our group whose
+ *   fields are missing or inconsistent. Logged with what was wrong, counted, never retried.
+ * - `ignored`: a well-formed event that is not for us (another source, another group). The
+ *   rule's pattern should keep these away; we check anyway.
+ * - `change`: a state change of a package of our group, to be checked against the registry.
+ *   The event only says which package to look at, and when: what it says of the package's
+ *   status is checked against the registry's current record, never trusted.
  */
 import * as v from 'valibot';
 
 export const MODEL_PACKAGE_STATE_CHANGE = 'SageMaker Model Package State Change';
 export const APPROVED = 'Approved';
+/** The approval statuses of a model package (botocore sagemaker 2017-07-24, shape ModelApprovalStatus). */
+export const APPROVAL_STATUSES = ['Approved', 'Rejected', 'PendingManualApproval'] as const;
 
 /** `arn:<partition>:sagemaker:<region>:<account>:model-package/<group>/<version>` */
 const VERSIONED_PACKAGE_ARN = /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model-package\/([a-zA-Z0-9](?:-*[a-zA-Z0-9]){0,62})\/(\d{1,9})$/;
@@ -29,31 +35,33 @@ const envelopeSchema = v.looseObject({
 
 const routingSchema = v.looseObject({
   ModelPackageGroupName: nonEmpty,
-  ModelApprovalStatus: nonEmpty,
+  ModelApprovalStatus: v.picklist(APPROVAL_STATUSES, `is not one of ${APPROVAL_STATUSES.join(', ')}`),
 });
 
-const approvalDetailSchema = v.looseObject({
+const packageDetailSchema = v.looseObject({
   ModelPackageArn: v.pipe(nonEmpty, v.regex(VERSIONED_PACKAGE_ARN, 'is not a versioned model package ARN')),
   ModelPackageVersion: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
 });
 
-/** An approval of a package of our group, as the event tells it (the registry may disagree). */
-export interface Approval {
+/** A state change of a package of our group, as the event tells it (the registry may disagree). */
+export interface PackageStateChange {
   readonly eventId: string;
-  /** When EventBridge saw the change (ISO 8601). */
-  readonly approvedAt: string;
+  /** When the change happened, as the event says (ISO 8601, one-second resolution). */
+  readonly eventTime: string;
   readonly modelPackageArn: string;
   readonly modelPackageGroupName: string;
   readonly modelPackageVersion: number;
+  /** The status the event reports; the registry's current one decides. */
+  readonly reportedStatus: typeof APPROVAL_STATUSES[number];
 }
 
 export type ClassifiedEvent =
   | { readonly kind: 'malformed'; readonly eventId?: string; readonly problems: string[] }
   | { readonly kind: 'ignored'; readonly eventId: string; readonly reason: string }
-  | { readonly kind: 'approval'; readonly approval: Approval };
+  | { readonly kind: 'change'; readonly change: PackageStateChange };
 
 /**
- * Sorts an incoming event into malformed, not ours, or an approval of `groupName`. Pure.
+ * Sorts an incoming event into malformed, not ours, or a state change of `groupName`. Pure.
  */
 export function classifyEvent(event: unknown, groupName: string): ClassifiedEvent {
   const envelope = v.safeParse(envelopeSchema, event);
@@ -64,18 +72,15 @@ export function classifyEvent(event: unknown, groupName: string): ClassifiedEven
   if (source !== 'aws.sagemaker' || detailType !== MODEL_PACKAGE_STATE_CHANGE) {
     return { kind: 'ignored', eventId, reason: `event '${detailType}' from '${source}' is not a model package state change` };
   }
+  const group = (detail as { ModelPackageGroupName?: unknown }).ModelPackageGroupName;
+  if (typeof group === 'string' && group.trim() !== '' && group !== groupName) {
+    return { kind: 'ignored', eventId, reason: `model package group '${group}' is not '${groupName}'` };
+  }
   const routing = v.safeParse(routingSchema, detail);
   if (!routing.success) {
     return { kind: 'malformed', eventId, problems: describe(routing.issues, 'detail') };
   }
-  const { ModelPackageGroupName: eventGroup, ModelApprovalStatus: status } = routing.output;
-  if (eventGroup !== groupName) {
-    return { kind: 'ignored', eventId, reason: `model package group '${eventGroup}' is not '${groupName}'` };
-  }
-  if (status !== APPROVED) {
-    return { kind: 'ignored', eventId, reason: `approval status '${status}' is not '${APPROVED}'` };
-  }
-  const parsed = v.safeParse(approvalDetailSchema, detail);
+  const parsed = v.safeParse(packageDetailSchema, detail);
   if (!parsed.success) {
     return { kind: 'malformed', eventId, problems: describe(parsed.issues, 'detail') };
   }
@@ -93,15 +98,22 @@ export function classifyEvent(event: unknown, groupName: string): ClassifiedEven
     return { kind: 'malformed', eventId, problems };
   }
   return {
-    kind: 'approval',
-    approval: {
+    kind: 'change',
+    change: {
       eventId,
-      approvedAt: new Date(Date.parse(time)).toISOString(),
+      eventTime: new Date(Date.parse(time)).toISOString(),
       modelPackageArn: arn,
       modelPackageGroupName: groupName,
       modelPackageVersion: version,
+      reportedStatus: routing.output.ModelApprovalStatus,
     },
   };
+}
+
+/** The version in a versioned model package ARN, or undefined for anything else. */
+export function versionOfArn(arn: string): number | undefined {
+  const match = VERSIONED_PACKAGE_ARN.exec(arn);
+  return match ? Number(match[2]) : undefined;
 }
 
 function describe(issues: readonly v.BaseIssue<unknown>[], prefix?: string): string[] {

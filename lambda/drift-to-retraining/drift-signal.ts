@@ -38,11 +38,20 @@ import * as v from 'valibot';
  *    `model-metrics` ModelQuality, `bias-metrics` ModelBias, `explainability-metrics`
  *    ModelExplainability. States other than ALARM, and alarms on any other namespace, are ignored.
  *
- * An event is for this handler only if its endpoint or monitoring schedule is one it watches.
+ * An event is for this handler only if its endpoint or monitoring schedule is one it watches, and
+ * only from where the project's monitors run: the account and region of the monitoring schedule's
+ * ARN (or of the alarm) must be one of the monitored environments the construct declares. Drift of a
+ * watched name from anywhere else is `foreign`: ignored, logged and counted, never retrained.
  */
 export interface DriftSignal {
-  /** The EventBridge event id: the idempotency key. */
+  /** The EventBridge event id, for the log. */
   readonly eventId: string;
+  /**
+   * What identifies this drift whatever the delivery: the monitoring execution's processing job,
+   * or the alarm and the time of its state change. SageMaker and CloudWatch may send one change
+   * more than once, each time with a new event id.
+   */
+  readonly key: string;
   readonly monitorType: string;
   readonly metric: string;
   /** Endpoint name, or '' for a batch-transform monitor. */
@@ -51,18 +60,28 @@ export interface DriftSignal {
   readonly monitoringSchedule: string;
   /** One human sentence: why retraining is wanted. */
   readonly reason: string;
-  /** Where the drift happened, `account/region`, when the event says. */
+  /** Where the drift happened, `account/region`: one of the monitored environments. */
   readonly origin: string;
+}
+
+/** An account and region whose monitors may retrain this project (its production environments). */
+export interface MonitoredEnvironment {
+  readonly account: string;
+  readonly region: string;
 }
 
 export interface WatchList {
   readonly endpoints: ReadonlySet<string>;
   readonly monitoringSchedules: ReadonlySet<string>;
+  /** Where drift may come from; anything else is ignored and counted. */
+  readonly environments: readonly MonitoredEnvironment[];
 }
 
 export type Classification =
   | { readonly kind: 'drift'; readonly signal: DriftSignal }
   | { readonly kind: 'ignored'; readonly reason: string; readonly eventId?: string }
+  /** Drift of a watched name from an account or region the project does not monitor. */
+  | { readonly kind: 'foreign'; readonly reason: string; readonly eventId: string }
   | { readonly kind: 'malformed'; readonly problems: string };
 
 export const PROCESSING_JOB_STATE_CHANGE = 'SageMaker Processing Job State Change';
@@ -76,11 +95,18 @@ const Envelope = v.looseObject({
   'source': v.string(),
   'account': v.optional(v.string()),
   'region': v.optional(v.string()),
+  'resources': v.optional(v.array(v.unknown())),
   'detail': v.looseObject({}),
 });
 
+/** `arn:<partition>:sagemaker:<region>:<account>:monitoring-schedule/<name>` */
+const SCHEDULE_ARN = /^arn:aws[a-z-]*:sagemaker:([a-z0-9-]+):(\d{12}):monitoring-schedule\/([a-zA-Z0-9](?:-*[a-zA-Z0-9]){0,62})$/;
+/** `arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>` */
+const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:([a-z0-9-]+):(\d{12}):alarm:(.+)$/;
+
 const ProcessingJobDetail = v.looseObject({
   ProcessingJobName: name,
+  ProcessingJobArn: v.optional(v.string()),
   ProcessingJobStatus: v.string(),
   ExitMessage: v.optional(v.string()),
   MonitoringScheduleArn: v.optional(v.string()),
@@ -89,7 +115,7 @@ const ProcessingJobDetail = v.looseObject({
 
 const AlarmDetail = v.looseObject({
   alarmName: name,
-  state: v.looseObject({ value: v.string(), reason: v.optional(v.string()) }),
+  state: v.looseObject({ value: v.string(), reason: v.optional(v.string()), timestamp: v.optional(v.string()) }),
   configuration: v.looseObject({
     metrics: v.pipe(v.array(v.looseObject({
       metricStat: v.optional(v.looseObject({
@@ -137,12 +163,24 @@ function problemsOf(issues: readonly v.BaseIssue<unknown>[]): string {
   return v.summarize(issues as [v.BaseIssue<unknown>, ...v.BaseIssue<unknown>[]]).replace(/\n/g, '; ');
 }
 
-function originOf(event: { account?: string; region?: string }): string {
-  return event.account && event.region ? `${event.account}/${event.region}` : '';
+function isMonitored(watch: WatchList, account: string, region: string): boolean {
+  return watch.environments.some((e) => e.account === account && e.region === region);
+}
+
+/** The monitored environments, for a log line. */
+function monitoredList(watch: WatchList): string {
+  return watch.environments.map((e) => `${e.account}/${e.region}`).join(', ') || 'none';
 }
 
 function isWatched(watch: WatchList, endpoint: string, schedule: string): boolean {
-  return (endpoint !== '' && watch.endpoints.has(endpoint)) || (schedule !== '' && watch.monitoringSchedules.has(schedule));
+  return (endpoint !== '' && watch.endpoints.has(endpoint)) || (schedule !== '' && hasIgnoringCase(watch.monitoringSchedules, schedule));
+}
+
+/** SageMaker names are case-insensitive where it reports them in ARNs (it may lower-case them). */
+function hasIgnoringCase(names: ReadonlySet<string>, name: string): boolean {
+  const lower = name.toLowerCase();
+  for (const n of names) if (n.toLowerCase() === lower) return true;
+  return false;
 }
 
 /**
@@ -156,31 +194,52 @@ export function classify(event: unknown, watch: WatchList): Classification {
   }
   const e = envelope.output;
   if (e['detail-type'] === PROCESSING_JOB_STATE_CHANGE && e.source === 'aws.sagemaker') {
-    return classifyMonitoringExecution(e.id, e.detail, originOf(e), watch);
+    return classifyMonitoringExecution(e, watch);
   }
   if (e['detail-type'] === ALARM_STATE_CHANGE && e.source === 'aws.cloudwatch') {
-    return classifyAlarm(e.id, e.detail, originOf(e), watch);
+    return classifyAlarm(e, watch);
   }
   return { kind: 'ignored', eventId: e.id, reason: `not a drift event: ${e.source} '${e['detail-type']}'` };
 }
 
-function classifyMonitoringExecution(eventId: string, detail: unknown, origin: string, watch: WatchList): Classification {
-  const parsed = v.safeParse(ProcessingJobDetail, detail);
+type Envelope = v.InferOutput<typeof Envelope>;
+
+/**
+ * A monitoring execution's event must name its schedule by ARN, and the ARN's account and region
+ * must be a monitored environment, agreeing with the event's own `account` and `region`: the account
+ * the event comes from, on which a receiving account's rules match events "from the sender account"
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-account.html). A schedule named
+ * like a watched one in any other account or region retrains nothing.
+ */
+function classifyMonitoringExecution(e: Envelope, watch: WatchList): Classification {
+  const eventId = e.id;
+  const parsed = v.safeParse(ProcessingJobDetail, e.detail);
   if (!parsed.success) {
     return { kind: 'malformed', problems: problemsOf(parsed.issues) };
   }
   const job = parsed.output;
   const env = job.Environment ?? {};
-  const schedule = job.MonitoringScheduleArn?.split('/').pop() || env.sagemaker_monitoring_schedule_name || '';
-  if (!job.MonitoringScheduleArn && !env.sagemaker_monitoring_schedule_name) {
-    return { kind: 'ignored', eventId, reason: `processing job ${job.ProcessingJobName} is not a monitoring execution` };
+  if (!job.MonitoringScheduleArn) {
+    return { kind: 'ignored', eventId, reason: `processing job ${job.ProcessingJobName} is not a monitoring execution (no MonitoringScheduleArn)` };
   }
   if (job.ProcessingJobStatus !== 'Completed' || !VIOLATIONS.test(job.ExitMessage ?? '')) {
     return { kind: 'ignored', eventId, reason: `monitoring execution ${job.ProcessingJobName} is ${job.ProcessingJobStatus} without violations` };
   }
+  const arn = SCHEDULE_ARN.exec(job.MonitoringScheduleArn);
+  if (!arn) {
+    return { kind: 'malformed', problems: `detail.MonitoringScheduleArn '${job.MonitoringScheduleArn.slice(0, 300)}' is not a monitoring schedule ARN` };
+  }
+  const [, region, account, schedule] = arn;
   const endpoint = env.MLOPS_ENDPOINT_NAME || env.sagemaker_endpoint_name || '';
   if (!isWatched(watch, endpoint, schedule)) {
     return { kind: 'ignored', eventId, reason: `monitoring schedule '${schedule}' of endpoint '${endpoint}' is not watched by this project` };
+  }
+  if (!isMonitored(watch, account, region) || (e.account !== undefined && e.account !== account) || (e.region !== undefined && e.region !== region)) {
+    return {
+      kind: 'foreign',
+      eventId,
+      reason: `monitoring schedule ${job.MonitoringScheduleArn} (event from ${e.account ?? '?'}/${e.region ?? '?'}) is not in a monitored environment (${monitoredList(watch)})`,
+    };
   }
   const monitorType = env.MLOPS_MONITOR_TYPE || MONITOR_TYPE_BY_ANALYSIS.get(env.analysis_type ?? '') || monitorTypeOfSchedule(schedule);
   const count = VIOLATION_COUNT.exec(job.ExitMessage ?? '')?.[1];
@@ -188,18 +247,24 @@ function classifyMonitoringExecution(eventId: string, detail: unknown, origin: s
     kind: 'drift',
     signal: {
       eventId,
+      key: `execution:${job.ProcessingJobArn || `${account}/${region}/${job.ProcessingJobName}`}`,
       monitorType,
       metric: 'constraint_violations',
       endpoint,
       monitoringSchedule: schedule,
-      origin,
+      origin: `${account}/${region}`,
       reason: `${monitorType} monitoring execution ${job.ProcessingJobName} completed with ${count ?? 'some'} constraint violation(s)`,
     },
   };
 }
 
-function classifyAlarm(eventId: string, detail: unknown, origin: string, watch: WatchList): Classification {
-  const parsed = v.safeParse(AlarmDetail, detail);
+/**
+ * An alarm's event must come from a monitored environment: its `account` and `region`, and the
+ * alarm ARN in its `resources` when there is one, must agree.
+ */
+function classifyAlarm(e: Envelope, watch: WatchList): Classification {
+  const eventId = e.id;
+  const parsed = v.safeParse(AlarmDetail, e.detail);
   if (!parsed.success) {
     return { kind: 'malformed', problems: problemsOf(parsed.issues) };
   }
@@ -218,15 +283,27 @@ function classifyAlarm(eventId: string, detail: unknown, origin: string, watch: 
   if (!isWatched(watch, endpoint, schedule)) {
     return { kind: 'ignored', eventId, reason: `alarm ${alarm.alarmName} on endpoint '${endpoint}' / schedule '${schedule}' is not watched by this project` };
   }
+  const alarmArn = (e.resources ?? []).find((r): r is string => typeof r === 'string' && ALARM_ARN.test(r));
+  const fromArn = alarmArn ? ALARM_ARN.exec(alarmArn)! : undefined;
+  const account = e.account ?? '';
+  const region = e.region ?? '';
+  if (!isMonitored(watch, account, region) || (fromArn && (fromArn[2] !== account || fromArn[1] !== region))) {
+    return {
+      kind: 'foreign',
+      eventId,
+      reason: `alarm ${alarmArn ?? alarm.alarmName} (event from ${account || '?'}/${region || '?'}) is not in a monitored environment (${monitoredList(watch)})`,
+    };
+  }
   return {
     kind: 'drift',
     signal: {
       eventId,
+      key: `alarm:${alarmArn ?? `${account}/${region}/${alarm.alarmName}`}@${alarm.state.timestamp ?? eventId}`,
       monitorType,
       metric: metric.name,
       endpoint,
       monitoringSchedule: schedule,
-      origin,
+      origin: `${account}/${region}`,
       reason: `alarm ${alarm.alarmName}: ${monitorType} metric ${metric.name} breached its threshold`,
     },
   };

@@ -7,10 +7,10 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { readEnvironment, readOptionalInteger } from '../shared/environment';
-import { countMalformedEvent, logger } from '../shared/observability';
+import { countMalformedEvent, logger, metrics, MetricUnit } from '../shared/observability';
 import { requestTokenFor } from '../shared/request-token';
 import { isTransientServiceError } from '../shared/service-errors';
-import { classify, DriftSignal, WatchList } from './drift-signal';
+import { classify, DriftSignal, MonitoredEnvironment, WatchList } from './drift-signal';
 
 /** Which pipeline parameter receives which part of the drift signal. */
 export interface ParameterNames {
@@ -44,6 +44,20 @@ function jsonOf(name: string, raw: string): unknown {
   }
 }
 
+const ACCOUNT = /^\d{12}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+/** `[{"account": "333333333333", "region": "eu-west-1"}, ...]`: where the project's monitors run. */
+function environmentList(name: string, raw: string): MonitoredEnvironment[] {
+  const value = jsonOf(name, raw);
+  const valid = Array.isArray(value) && value.every((x) => typeof x === 'object' && x !== null
+    && ACCOUNT.test(String((x as MonitoredEnvironment).account)) && REGION.test(String((x as MonitoredEnvironment).region)));
+  if (!valid || (value as unknown[]).length === 0) {
+    throw new Error(`environment variable ${name} must be a non-empty JSON array of {"account": "<12 digits>", "region": "<region>"}, got '${raw}'`);
+  }
+  return (value as MonitoredEnvironment[]).map((e) => ({ account: e.account, region: e.region }));
+}
+
 function stringList(name: string, raw: string): Set<string> {
   const value = jsonOf(name, raw);
   if (!Array.isArray(value) || value.some((x) => typeof x !== 'string')) {
@@ -55,11 +69,13 @@ function stringList(name: string, raw: string): Set<string> {
 /**
  * Reads the handler's configuration:
  * PIPELINE_NAME, TOPIC_ARN, WATCHED_ENDPOINTS and WATCHED_MONITORING_SCHEDULES (JSON arrays of names),
+ * MONITORED_ENVIRONMENTS (JSON array of `{account, region}`: where drift may come from),
  * COOLDOWN_SECONDS (default 86400), PIPELINE_PARAMETER_NAMES (JSON object mapping reason, monitorType,
  * metric, endpoint to pipeline parameter names; default `DEFAULT_PARAMETER_NAMES`).
  */
 export function readDriftConfig(env: NodeJS.ProcessEnv = process.env): DriftConfig {
-  const e = readEnvironment(['PIPELINE_NAME', 'TOPIC_ARN', 'WATCHED_ENDPOINTS', 'WATCHED_MONITORING_SCHEDULES'], env);
+  const e = readEnvironment(['PIPELINE_NAME', 'TOPIC_ARN', 'WATCHED_ENDPOINTS', 'WATCHED_MONITORING_SCHEDULES', 'MONITORED_ENVIRONMENTS'], env);
+  const environments = environmentList('MONITORED_ENVIRONMENTS', e.MONITORED_ENVIRONMENTS);
   const endpoints = stringList('WATCHED_ENDPOINTS', e.WATCHED_ENDPOINTS);
   const monitoringSchedules = stringList('WATCHED_MONITORING_SCHEDULES', e.WATCHED_MONITORING_SCHEDULES);
   if (endpoints.size + monitoringSchedules.size === 0) {
@@ -79,7 +95,7 @@ export function readDriftConfig(env: NodeJS.ProcessEnv = process.env): DriftConf
   return {
     pipelineName: e.PIPELINE_NAME,
     topicArn: e.TOPIC_ARN,
-    watch: { endpoints, monitoringSchedules },
+    watch: { endpoints, monitoringSchedules, environments },
     cooldownSeconds: readOptionalInteger('COOLDOWN_SECONDS', 86_400, env),
     parameterNames,
   };
@@ -96,6 +112,7 @@ export interface DriftHandlerDependencies {
 /** What the handler did with one event (also its one structured log line). */
 export type Outcome =
   | 'ignored'
+  | 'foreign'
   | 'malformed'
   | 'started'
   | 'already-started'
@@ -108,10 +125,17 @@ const RECENT_EXECUTIONS = 20;
 const MAX_PARAMETER_VALUE = 1024;
 
 const RUNNING = new Set(['Executing', 'Stopping']);
+/**
+ * Executions that start the cooldown: a running one (which holds every drift back anyway) or one
+ * that succeeded. A failed or stopped retraining produced no model: the next drift retrains.
+ */
+const COUNTS_FOR_COOLDOWN = new Set(['Executing', 'Stopping', 'Succeeded']);
 
 /**
  * The drift handler: turns a drift signal into at most one retraining of the project's
- * model-build pipeline per event, never two at once, never two within the cooldown.
+ * model-build pipeline per drift (keyed on the monitoring execution or the alarm's state change,
+ * not the event), never two at once, never two within the cooldown after a retraining that runs or
+ * succeeded.
  */
 export function createDriftHandler(deps: DriftHandlerDependencies): (event: unknown) => Promise<Outcome> {
   const { sagemaker, sns, config } = deps;
@@ -170,7 +194,7 @@ export function createDriftHandler(deps: DriftHandlerDependencies): (event: unkn
         `${signal.reason}.`,
         `Monitor type: ${signal.monitorType}; metric: ${signal.metric}; ${where}${signal.origin ? ` in ${signal.origin}` : ''}.`,
         `Pipeline ${config.pipelineName}: ${detail}.`,
-        `Event id: ${signal.eventId}.`,
+        `Drift: ${signal.key} (event ${signal.eventId}).`,
       ].join('\n'),
       MessageAttributes: {
         outcome: { DataType: 'String', StringValue: outcome },
@@ -180,16 +204,19 @@ export function createDriftHandler(deps: DriftHandlerDependencies): (event: unkn
   }
 
   async function retrain(signal: DriftSignal): Promise<Outcome> {
-    const token = requestTokenFor('drift', signal.eventId);
-    const log = { eventId: signal.eventId, pipelineName: config.pipelineName, monitorType: signal.monitorType, metric: signal.metric, endpoint: signal.endpoint };
+    // The business key, not the event id: SageMaker may send one change as several events.
+    const token = requestTokenFor('drift', signal.key);
+    const log = { eventId: signal.eventId, driftKey: signal.key, origin: signal.origin, pipelineName: config.pipelineName, monitorType: signal.monitorType, metric: signal.metric, endpoint: signal.endpoint };
     const executions = await recentExecutions();
 
-    // A redelivery of an event we already acted on: SageMaker's ClientRequestToken would refuse a second
-    // execution anyway; the display name lets us say so instead of reporting a skip.
+    // Another delivery of a drift we already acted on: the display name says so. The client request
+    // token is a second guard: SageMaker documents it as "a unique, case-sensitive identifier that you
+    // provide to ensure the idempotency of the operation" (botocore sagemaker 2017-07-24,
+    // StartPipelineExecutionRequest.ClientRequestToken).
     const mine = executions.find((x) => x.PipelineExecutionDisplayName === token);
     if (mine) {
-      logger.info('retraining already started for this event', { ...log, outcome: 'already-started', executionArn: mine.PipelineExecutionArn });
-      await notify(signal, 'already-started', `execution ${mine.PipelineExecutionArn} was started for this event`);
+      // Logged, not notified: the topic heard of this drift when its retraining started.
+      logger.info('retraining already started for this drift', { ...log, outcome: 'already-started', executionArn: mine.PipelineExecutionArn });
       return 'already-started';
     }
     const running = executions.find((x) => RUNNING.has(x.PipelineExecutionStatus ?? ''));
@@ -198,14 +225,14 @@ export function createDriftHandler(deps: DriftHandlerDependencies): (event: unkn
       await notify(signal, 'skipped-executing', `retraining skipped because execution ${running.PipelineExecutionArn} is ${running.PipelineExecutionStatus}`);
       return 'skipped-executing';
     }
-    const latest = executions[0]?.StartTime;
+    const latest = executions.find((x) => COUNTS_FOR_COOLDOWN.has(x.PipelineExecutionStatus ?? ''))?.StartTime;
     if (latest && config.cooldownSeconds > 0) {
       const cooldownEnds = new Date(latest.getTime() + config.cooldownSeconds * 1000);
       if (now() < cooldownEnds) {
         logger.info('retraining skipped: within the cooldown after the last execution', {
           ...log, outcome: 'skipped-cooldown', lastStart: latest.toISOString(), cooldownEnds: cooldownEnds.toISOString(),
         });
-        await notify(signal, 'skipped-cooldown', `retraining skipped: the last execution started at ${latest.toISOString()} and the cooldown of ${config.cooldownSeconds} s ends at ${cooldownEnds.toISOString()}`);
+        await notify(signal, 'skipped-cooldown', `retraining skipped: the last running or successful execution started at ${latest.toISOString()} and the cooldown of ${config.cooldownSeconds} s ends at ${cooldownEnds.toISOString()}`);
         return 'skipped-cooldown';
       }
     }
@@ -239,6 +266,13 @@ export function createDriftHandler(deps: DriftHandlerDependencies): (event: unkn
     if (c.kind === 'ignored') {
       logger.info('event ignored', { outcome: 'ignored', eventId: c.eventId, reason: c.reason });
       return 'ignored';
+    }
+    if (c.kind === 'foreign') {
+      // Drift of a watched name from where this project does not monitor: a person should know.
+      logger.warn('drift from an unmonitored account or region ignored', { outcome: 'foreign', eventId: c.eventId, reason: c.reason });
+      metrics.addMetric('ForeignDriftEvents', MetricUnit.Count, 1);
+      metrics.publishStoredMetrics();
+      return 'foreign';
     }
     try {
       return await retrain(c.signal);

@@ -17,8 +17,8 @@
  * Parameters that cannot be read fail the job: that is a mistake in the pipeline's definition,
  * and a person must see it at once.
  */
-import { CodePipelineClient, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
-import { failJob, parseCodePipelineJob } from '../shared/codepipeline-job';
+import { CodePipelineClient, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
+import { parseCodePipelineJob } from '../shared/codepipeline-job';
 import { readEnvironment } from '../shared/environment';
 import { countMalformedEvent, logger, metrics, MetricUnit } from '../shared/observability';
 import { DeploymentParameters, parseDeploymentParameters } from './deployment-parameters';
@@ -80,16 +80,16 @@ export function createRecordHandler(deps: RecordHandlerDependencies): (event: un
 
   return async function handle(event: unknown): Promise<RecordOutcome> {
     const job = parseCodePipelineJob(event);
-    if (typeof job === 'string') {
+    if (job.kind === 'no-job') {
       // Without a job id there is nobody to answer: the action times out and the pipeline fails.
-      logger.error('malformed CodePipeline job event', { reason: job });
+      logger.error('malformed CodePipeline job event', { reason: job.problem });
       countMalformedEvent();
-      return { outcome: 'malformed', reason: job };
+      return { outcome: 'malformed', reason: job.problem };
     }
-    const params = parseDeploymentParameters(job.userParameters, config.modelPackageGroupName);
+    const params = job.kind === 'bad-parameters' ? job.problem : parseDeploymentParameters(job.userParameters, config.modelPackageGroupName);
     if (typeof params === 'string') {
       logger.error('lineage record refused', { jobId: job.jobId, reason: params });
-      await failJob(codepipeline, job.jobId, params);
+      await codepipeline.send(new PutJobFailureResultCommand({ jobId: job.jobId, failureDetails: { type: 'JobFailed', message: params.slice(0, 5000) } }));
       return { outcome: 'refused', reason: params };
     }
     const actionName = actionNameFor(config, params);

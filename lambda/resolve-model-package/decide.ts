@@ -1,4 +1,7 @@
-/** The variable value that asks for the last approved model package. */
+import * as v from 'valibot';
+import { describeIssues } from '../shared/codepipeline-job';
+
+/** The variable value that asks for the newest approved model package. */
 export const LATEST_APPROVED = 'LATEST_APPROVED';
 
 export interface DescribedPackage {
@@ -12,11 +15,17 @@ export type Decision =
   | { readonly deploy: true; readonly modelPackageArn: string; readonly version: number }
   | { readonly deploy: false; readonly reason: string };
 
-const PACKAGE_ARN = /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model-package\/[a-zA-Z0-9-]{1,63}\/\d+$/;
+const PACKAGE_ARN = /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model-package\/[a-zA-Z0-9-]{1,63}\/(\d+)$/;
 
 /** A versioned model package ARN: `arn:<partition>:sagemaker:<region>:<account>:model-package/<group>/<version>`. */
 export function isModelPackageArn(arn: string): boolean {
   return PACKAGE_ARN.test(arn);
+}
+
+/** The version in a versioned model package ARN, or undefined. */
+export function versionOf(arn: string): number | undefined {
+  const m = PACKAGE_ARN.exec(arn);
+  return m ? Number(m[1]) : undefined;
 }
 
 /**
@@ -24,7 +33,7 @@ export function isModelPackageArn(arn: string): boolean {
  */
 export function decideModelPackage(groupName: string, arn: string, described: DescribedPackage | undefined): Decision {
   if (arn === '') {
-    return { deploy: false, reason: `no approved model package is recorded for group ${groupName} yet: approve one in the model registry` };
+    return { deploy: false, reason: `no approved model package in group ${groupName} yet: approve one in the model registry` };
   }
   if (!PACKAGE_ARN.test(arn)) {
     return { deploy: false, reason: `'${arn}' is not a versioned model package ARN` };
@@ -38,7 +47,7 @@ export function decideModelPackage(groupName: string, arn: string, described: De
   if (described.ModelApprovalStatus !== 'Approved') {
     return { deploy: false, reason: `model package ${arn} is ${described.ModelApprovalStatus ?? 'without approval status'}, not Approved` };
   }
-  return { deploy: true, modelPackageArn: described.ModelPackageArn ?? arn, version: described.ModelPackageVersion ?? 0 };
+  return { deploy: true, modelPackageArn: described.ModelPackageArn ?? arn, version: described.ModelPackageVersion ?? versionOf(arn) ?? 0 };
 }
 
 /**
@@ -58,4 +67,49 @@ export function readApprovedRecord(value: string | undefined): string {
     }
   }
   return trimmed;
+}
+
+/** What one job asks: resolve the package an execution deploys, or verify it is still approved. */
+export type ResolveRequest =
+  | { readonly mode: 'resolve'; readonly requested: string }
+  | { readonly mode: 'verify'; readonly modelPackageArn: string };
+
+const ResolveParameters = v.looseObject({
+  mode: v.optional(v.literal('resolve')),
+  requestedModelPackageArn: v.string('must be a string: the pipeline variable, #{variables.ModelPackageArn}'),
+});
+const VerifyParameters = v.looseObject({
+  mode: v.literal('verify'),
+  modelPackageArn: v.string('must be a string'),
+});
+
+/**
+ * Reads the user parameters of a resolve or verify job:
+ *   {"requestedModelPackageArn": "#{variables.ModelPackageArn}"}            (resolve)
+ *   {"mode": "verify", "modelPackageArn": "#{Resolve.ModelPackageArn}"}    (verify)
+ * Returns what is wrong, for the job's failure message, when they are neither.
+ */
+export function parseResolveRequest(parameters: Record<string, unknown>): ResolveRequest | { readonly problem: string } {
+  const mode = parameters.mode;
+  if (mode !== undefined && mode !== 'resolve' && mode !== 'verify') {
+    return { problem: `UserParameters.mode must be 'resolve' or 'verify', got ${JSON.stringify(mode)}` };
+  }
+  if (mode === 'verify') {
+    if (!('modelPackageArn' in parameters)) {
+      return { problem: 'UserParameters.modelPackageArn of a verify job is missing: pass the resolved package, #{Resolve.ModelPackageArn}' };
+    }
+    const parsed = v.safeParse(VerifyParameters, parameters);
+    if (!parsed.success) return { problem: `UserParameters of a verify job are invalid: ${describeIssues(parsed.issues)}` };
+    const arn = parsed.output.modelPackageArn.trim();
+    if (arn === '' || arn.startsWith('#{')) {
+      return { problem: `UserParameters.modelPackageArn of a verify job must be the resolved package (#{Resolve.ModelPackageArn}), got '${arn}'` };
+    }
+    return { mode: 'verify', modelPackageArn: arn };
+  }
+  if (!('requestedModelPackageArn' in parameters)) {
+    return { problem: 'UserParameters.requestedModelPackageArn is missing: pass the pipeline variable, #{variables.ModelPackageArn}' };
+  }
+  const parsed = v.safeParse(ResolveParameters, parameters);
+  if (!parsed.success) return { problem: `UserParameters of a resolve job are invalid: ${describeIssues(parsed.issues)}` };
+  return { mode: 'resolve', requested: parsed.output.requestedModelPackageArn.trim() };
 }

@@ -15,5 +15,5 @@ export function isTransientServiceError(error: unknown): boolean {
     return true;
   }
   const name = e.name ?? '';
-  return /Throttl|TooManyRequests|RequestLimitExceeded|ServiceUnavailable|InternalFailure|InternalServerError|TimeoutError|ECONNRESET|ETIMEDOUT/.test(name);
+  return /Throttl|TooManyRequests|RequestLimitExceeded|ProvisionedThroughputExceeded|ServiceUnavailable|InternalFailure|InternalServerError|TimeoutError|ECONNRESET|ETIMEDOUT/.test(name);
 }

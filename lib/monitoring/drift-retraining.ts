@@ -8,7 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { badNames, monitorAlarmPattern, violationsPattern } from './drift-events';
+import { badNames, DriftOrigin, eventBridgeOfThisAccount, monitorAlarmPattern, violationsPattern } from './drift-events';
 import { ModelMonitor } from './model-monitor';
 import { IModelBuildPipeline } from '../pipeline/model-build-pipeline';
 import { SageMakerPipelineTarget } from '../pipeline/sagemaker-pipeline-target';
@@ -58,6 +58,22 @@ export interface RetrainingParameterNames {
 }
 
 /**
+ * An account and region whose Model Monitor schedules may retrain a pipeline: a production
+ * environment of the project.
+ */
+export interface MonitoredEnvironment {
+  /**
+   * The 12-digit account id.
+   */
+  readonly account: string;
+
+  /**
+   * The region.
+   */
+  readonly region: string;
+}
+
+/**
  * Properties of `DriftRetraining`.
  */
 export interface DriftRetrainingProps {
@@ -87,11 +103,24 @@ export interface DriftRetrainingProps {
 
   /**
    * The bus that drift events arrive on: the tooling account's `PlatformEventBus` when the
-   * monitors run in other accounts and forward their events (`ModelMonitor` `eventBus`).
+   * monitors run in other accounts and their events are forwarded to it (`EventForwarding`).
    *
    * @default - the account's default event bus (single-account setups)
    */
   readonly eventBus?: events.IEventBus;
+
+  /**
+   * The accounts and regions whose monitors may retrain the pipeline: the project's production
+   * environments. The rules match only events from them (and, for monitoring executions, only the
+   * exact ARNs of the watched schedules there), and the handler checks the schedule's (or alarm's)
+   * account and region again: drift of a watched name from anywhere else is ignored, logged and
+   * counted (`ForeignDriftEvents`).
+   *
+   * @default - the accounts and regions of the given monitors' stacks where they are known;
+   *   otherwise this stack's account and region (a monitor in an environment-agnostic template,
+   *   such as the one a promotion deploys, needs this prop)
+   */
+  readonly monitoredEnvironments?: MonitoredEnvironment[];
 
   /**
    * The project's topic, told of every drift and of the retraining started or skipped.
@@ -101,8 +130,9 @@ export interface DriftRetrainingProps {
   readonly topic?: sns.ITopic;
 
   /**
-   * No retraining starts within this time after the last execution of the pipeline started,
-   * whatever started it. Whole seconds.
+   * No retraining starts within this time after the start of the pipeline's last execution that
+   * is running or succeeded, whatever started it. A failed or stopped execution produced no model
+   * and starts no cooldown: the next drift retrains. Whole seconds.
    *
    * @default Duration.days(1)
    */
@@ -146,12 +176,17 @@ export interface DriftRetrainingProps {
 
 /**
  * Closes the loop: drift of a project's endpoints (a monitoring execution completing with
- * violations, or an alarm on a Model Monitor metric) starts the project's model-build pipeline.
+ * violations, or an alarm on a Model Monitor metric) in its production accounts and regions starts
+ * the project's model-build pipeline.
  *
- * A Lambda handler in the tooling account decides: it starts at most one execution per event
- * (a client request token from the event id), none while an execution is running, none within
- * `cooldown` of the last start, passes parameters saying why, and tells the project's topic what
- * it did. It has a dead-letter queue and alarms. Its role can start and read only this pipeline.
+ * A Lambda handler in the tooling account decides: it accepts drift only from the monitored
+ * environments (the rules match their accounts, regions and the watched schedules' ARNs; the
+ * handler checks the schedule's ARN again), starts at most one execution per drift (keyed on the
+ * monitoring execution or the alarm's state change, not the event, with a client request token),
+ * none while an execution is running, none within `cooldown` of the start of the last execution
+ * that is running or succeeded (a failed or stopped one does not count), passes parameters saying
+ * why, and tells the project's topic what it did. It has a dead-letter queue and alarms. Its role
+ * can start and read only this pipeline.
  */
 export class DriftRetraining extends Construct {
   /** The handler function. */
@@ -178,6 +213,8 @@ export class DriftRetraining extends Construct {
   public readonly endpointNames: string[];
   /** The monitoring schedules whose drift retrains the pipeline. */
   public readonly monitoringScheduleNames: string[];
+  /** The accounts and regions whose drift retrains the pipeline. */
+  public readonly monitoredEnvironments: MonitoredEnvironment[];
 
   constructor(scope: Construct, id: string, props: DriftRetrainingProps) {
     super(scope, id);
@@ -185,25 +222,36 @@ export class DriftRetraining extends Construct {
     const endpointNames = [...new Set([...(props.endpointNames ?? []), ...monitors.flatMap((m) => (m.endpointName ? [m.endpointName] : []))])];
     // Schedules too: a monitoring execution's event always names its schedule.
     const scheduleNames = [...new Set([...(props.monitoringScheduleNames ?? []), ...monitors.flatMap((m) => m.monitoringScheduleNames)])];
-    validateDriftRetraining(this, { ...props, endpointNames, monitoringScheduleNames: scheduleNames });
+    const stack = Stack.of(this);
+    const environments = props.monitoredEnvironments ?? defaultEnvironments(stack, monitors);
+    validateDriftRetraining(this, { ...props, endpointNames, monitoringScheduleNames: scheduleNames, monitoredEnvironments: environments });
     this.endpointNames = endpointNames;
     this.monitoringScheduleNames = scheduleNames;
+    this.monitoredEnvironments = environments.map((e) => ({ account: e.account, region: e.region }));
 
     this.encryptionKey = props.encryptionKey ?? createEncryptionKey(this, 'Key', 'Encrypts the drift-to-retraining handler logs, dead letters, environment and notifications');
-    // EventBridge writes undeliverable events into the key-encrypted dead-letter queue.
-    this.encryptionKey.grant(new iam.ServicePrincipal('events.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
+    // EventBridge writes undeliverable events into the key-encrypted dead-letter queue: its rules in
+    // this account only (EventBridge sets aws:SourceArn to the rule and aws:SourceAccount to the rule's
+    // account, https://docs.aws.amazon.com/eventbridge/latest/userguide/cross-service-confused-deputy-prevention.html).
+    this.encryptionKey.grant(eventBridgeOfThisAccount(stack), 'kms:Decrypt', 'kms:GenerateDataKey');
     this.topic = props.topic ?? new sns.Topic(this, 'Topic', {
       displayName: `Drift and retraining of ${props.pipeline.pipelineName}`,
       masterKey: this.encryptionKey,
       enforceSSL: true,
     });
+    const alarmTopic = props.alarmTopic ?? this.topic;
+    // The handler's alarms publish to an encrypted topic only if CloudWatch may use its key (an
+    // imported key keeps its own policy: the grant is then a no-op); alarms of this account only.
+    alarmTopic.masterKey?.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com', {
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+    }), 'kms:Decrypt', 'kms:GenerateDataKey');
 
     const parameterNames = props.parameterNames ?? {};
     const handler = new EventHandlerFunction(this, 'Handler', {
       handler: 'drift-to-retraining',
       description: 'Starts the model-build pipeline when a monitored endpoint drifts',
       encryptionKey: this.encryptionKey,
-      alarmTopic: props.alarmTopic ?? this.topic,
+      alarmTopic,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       // One decision at a time: two drift events cannot both see "nothing running" and start two.
@@ -213,6 +261,7 @@ export class DriftRetraining extends Construct {
         TOPIC_ARN: this.topic.topicArn,
         WATCHED_ENDPOINTS: Stack.of(this).toJsonString(endpointNames),
         WATCHED_MONITORING_SCHEDULES: Stack.of(this).toJsonString(scheduleNames),
+        MONITORED_ENVIRONMENTS: Stack.of(this).toJsonString(this.monitoredEnvironments),
         COOLDOWN_SECONDS: String((props.cooldown ?? Duration.days(1)).toSeconds()),
         PIPELINE_PARAMETER_NAMES: Stack.of(this).toJsonString({
           reason: parameterNames.reason ?? 'RetrainReason',
@@ -247,10 +296,14 @@ export class DriftRetraining extends Construct {
     }
 
     // Every Model Monitor event names its schedule: when the schedules are all we watch, the rules
-    // deliver only this project's drift. Watched endpoints alone cannot be matched by the rules
-    // (a monitoring execution's event names its endpoint only in its environment), so then the
-    // handler sorts the events out.
-    const filter = (props.endpointNames ?? []).length === 0 ? { scheduleNames } : {};
+    // deliver only this project's drift, by the schedules' exact ARNs in the monitored accounts and
+    // regions. Watched endpoints alone cannot be matched by the rules (a monitoring execution's
+    // event names its endpoint only in its environment), so then the handler sorts the events out;
+    // the rules still admit only the monitored accounts and regions.
+    const origins: DriftOrigin[] = this.monitoredEnvironments;
+    const filter = (props.endpointNames ?? []).length === 0
+      ? { scheduleNames, origins, partition: stack.partition }
+      : { origins, partition: stack.partition };
     this.violationsRule = new events.Rule(this, 'ViolationsRule', {
       description: `Monitoring executions with violations: may retrain ${props.pipeline.pipelineName}`,
       eventBus: props.eventBus,
@@ -266,8 +319,24 @@ export class DriftRetraining extends Construct {
   }
 }
 
+/** The environments of the monitors' stacks where known, else this stack's. */
+function defaultEnvironments(stack: Stack, monitors: ModelMonitor[]): MonitoredEnvironment[] {
+  const known = new Map<string, MonitoredEnvironment>();
+  for (const monitor of monitors) {
+    const s = Stack.of(monitor);
+    if (!Token.isUnresolved(s.account) && !Token.isUnresolved(s.region)) known.set(`${s.account}/${s.region}`, { account: s.account, region: s.region });
+  }
+  return known.size > 0 ? [...known.values()] : [{ account: stack.account, region: stack.region }];
+}
+
 function validateDriftRetraining(scope: Construct, props: DriftRetrainingProps): void {
   const problems: string[] = [];
+  const environments = props.monitoredEnvironments ?? [];
+  if (environments.length === 0) problems.push('monitoredEnvironments must name at least one account and region');
+  for (const [i, e] of environments.entries()) {
+    if (!Token.isUnresolved(e.account) && !/^\d{12}$/.test(e.account)) problems.push(`monitoredEnvironments[${i}].account must be a 12-digit account id, got '${e.account}'`);
+    if (!Token.isUnresolved(e.region) && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(e.region)) problems.push(`monitoredEnvironments[${i}].region must be a region such as eu-west-1, got '${e.region}'`);
+  }
   const endpoints = props.endpointNames ?? [];
   const schedules = props.monitoringScheduleNames ?? [];
   if (endpoints.length + schedules.length === 0) {
@@ -373,7 +442,7 @@ export class DirectDriftRetraining extends Construct {
     if (problems.length > 0) throw new Error(`DirectDriftRetraining ${this.node.path}: ${problems.join('; ')}`);
 
     this.encryptionKey = props.encryptionKey ?? createEncryptionKey(this, 'Key', 'Encrypts drift events that could not start the model-build pipeline');
-    this.encryptionKey.grant(new iam.ServicePrincipal('events.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
+    this.encryptionKey.grant(eventBridgeOfThisAccount(Stack.of(this)), 'kms:Decrypt', 'kms:GenerateDataKey');
     const queue = new sqs.Queue(this, 'DeadLetters', {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: this.encryptionKey,
@@ -382,8 +451,9 @@ export class DirectDriftRetraining extends Construct {
     });
     this.deadLetterQueue = queue;
     waiveDeadLetterQueue(queue);
+    // Only this account's rules may assume it (the rule ARN itself would be a circular reference).
     const role = new ManagedPolicyRole(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+      assumedBy: eventBridgeOfThisAccount(Stack.of(this)),
       description: `Starts ${props.pipeline.pipelineName} on drift`,
     });
     props.pipeline.grantStartExecution(role);

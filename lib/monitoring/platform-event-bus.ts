@@ -2,17 +2,44 @@ import { Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { ForwardedEvents } from './event-forwarding';
 
 const ACCOUNT_ID = /^\d{12}$/;
+
+/**
+ * An account whose forwarded events the tooling bus admits, and which events.
+ */
+export interface PlatformEventSource {
+  /**
+   * The 12-digit account id.
+   */
+  readonly account: string;
+
+  /**
+   * The events the account forwards; the bus admits nothing else from it.
+   */
+  readonly events: ForwardedEvents;
+}
 
 /**
  * Properties of a `PlatformEventBus`.
  */
 export interface PlatformEventBusProps {
   /**
-   * The accounts (staging, production) whose events this bus admits. Exactly these, never `*`.
+   * Accounts admitted with the events a production account forwards
+   * (`ForwardedEvents.production()`). Exactly these accounts, never `*`.
+   *
+   * @default - none; name the accounts in `sources`
    */
-  readonly sourceAccounts: string[];
+  readonly sourceAccounts?: string[];
+
+  /**
+   * The accounts admitted, each with the events it forwards (staging: `ForwardedEvents.staging()`,
+   * production: `ForwardedEvents.production()`).
+   *
+   * @default - none; name the accounts in `sourceAccounts`
+   */
+  readonly sources?: PlatformEventSource[];
 
   /**
    * Name of the event bus.
@@ -23,37 +50,63 @@ export interface PlatformEventBusProps {
 }
 
 /**
- * The tooling account's central event bus: staging and production accounts forward their
- * SageMaker events (model monitoring results, endpoint changes) here, where the drift handler
- * and notifications listen. Its resource policy admits `events:PutEvents` from exactly the
- * named accounts.
+ * The tooling account's central event bus: staging and production accounts forward their events
+ * here (`EventForwarding`), where the drift handler and notifications listen.
+ *
+ * Its resource policy admits `events:PutEvents` from exactly the named accounts, and from each only
+ * the sources and detail types it forwards: EventBridge's `events:source` and `events:detail-type`
+ * condition keys, as in AWS's example of a policy for another account's bus
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-example-policy-cross-account-custom-bus-source.html,
+ * keys listed in https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-conditions.html).
+ * One statement per account and source, so an entry of one source cannot come in under another's
+ * detail types. Staging, which forwards no monitoring, cannot put a monitoring execution here.
  */
 export class PlatformEventBus extends Construct {
   /** The bus. */
   public readonly eventBus: events.EventBus;
   /** The accounts admitted by the bus policy. */
   public readonly sourceAccounts: string[];
+  /** The accounts admitted and what each may put. */
+  public readonly sources: PlatformEventSource[];
 
   constructor(scope: Construct, id: string, props: PlatformEventBusProps) {
     super(scope, id);
-    const bad = props.sourceAccounts.filter((a) => !Token.isUnresolved(a) && !ACCOUNT_ID.test(a));
+    const given: PlatformEventSource[] = [
+      ...(props.sourceAccounts ?? []).map((account) => ({ account, events: ForwardedEvents.production() })),
+      ...(props.sources ?? []),
+    ];
+    const bad = given.map((s) => s.account).filter((a) => !Token.isUnresolved(a) && !ACCOUNT_ID.test(a));
     if (bad.length > 0) {
-      throw new Error(`PlatformEventBus ${this.node.path}: sourceAccounts must be 12-digit account ids, got ${bad.map((b) => JSON.stringify(b)).join(', ')}`);
+      throw new Error(`PlatformEventBus ${this.node.path}: sourceAccounts and sources must name 12-digit account ids, got ${[...new Set(bad)].map((b) => JSON.stringify(b)).join(', ')}`);
     }
-    if (props.sourceAccounts.length === 0) {
-      throw new Error(`PlatformEventBus ${this.node.path}: sourceAccounts must name at least one account`);
+    if (given.length === 0) {
+      throw new Error(`PlatformEventBus ${this.node.path}: sourceAccounts or sources must name at least one account`);
     }
-    this.sourceAccounts = [...new Set(props.sourceAccounts)];
+    // One entry per account, with everything it forwards.
+    const byAccount = new Map<string, ForwardedEvents>();
+    for (const source of given) {
+      const known = byAccount.get(source.account);
+      byAccount.set(source.account, known ? known.combinedWith(source.events) : source.events);
+    }
+    this.sources = [...byAccount.entries()].map(([account, forwarded]) => ({ account, events: forwarded }));
+    this.sourceAccounts = this.sources.map((s) => s.account);
     this.eventBus = new events.EventBus(this, 'Resource', { eventBusName: props.eventBusName });
     const stack = Stack.of(this);
-    for (const account of this.sourceAccounts) {
-      if (!Token.isUnresolved(account) && account === stack.account) continue;
-      this.eventBus.addToResourcePolicy(new iam.PolicyStatement({
-        sid: `PutEventsFrom${account}`,
-        principals: [new iam.AccountPrincipal(account)],
-        actions: ['events:PutEvents'],
-        resources: [this.eventBus.eventBusArn],
-      }));
+    for (const source of this.sources) {
+      // The bus's own account needs no resource policy: its rules and roles are governed by IAM.
+      if (!Token.isUnresolved(source.account) && source.account === stack.account) continue;
+      for (const selection of source.events.selections) {
+        this.eventBus.addToResourcePolicy(new iam.PolicyStatement({
+          sid: `PutEventsFrom${source.account}${selection.source.replace(/[^A-Za-z0-9]/g, '')}`.slice(0, 100),
+          principals: [new iam.AccountPrincipal(source.account)],
+          actions: ['events:PutEvents'],
+          resources: [this.eventBus.eventBusArn],
+          conditions: {
+            'ForAllValues:StringEquals': { 'events:source': [selection.source] },
+            'StringEquals': { 'events:detail-type': selection.detailTypes },
+          },
+        }));
+      }
     }
   }
 }

@@ -1,7 +1,7 @@
 import { Aws, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { EventForwarding } from '../monitoring/event-forwarding';
-import { PlatformEventBus } from '../monitoring/platform-event-bus';
+import { EventForwarding, ForwardedEvents } from '../monitoring/event-forwarding';
+import { PlatformEventBus, PlatformEventSource } from '../monitoring/platform-event-bus';
 
 /**
  * An account and region the platform deploys into.
@@ -54,9 +54,12 @@ export interface MlopsPlatformProps {
 
 /**
  * The shared part of the platform, one per organization: the tooling account's event bus, and in
- * staging and each production account the forwarding of SageMaker events to it. Projects
- * (`MlopsProject`) are onboarded onto a platform; each brings its own stacks, so onboarding a
- * project never touches another project's resources.
+ * staging and each production account the forwarding of events to it. Production forwards its Model
+ * Monitor executions and metric alarms and its endpoint changes; staging only its endpoint changes.
+ * The bus admits exactly those accounts, and from each only what it forwards, so drift reaches the
+ * tooling account from production only, by this one route. Projects (`MlopsProject`) are onboarded
+ * onto a platform; each brings its own stacks, so onboarding a project never touches another
+ * project's resources.
  */
 export class MlopsPlatform extends Construct {
   /** The tooling environment. */
@@ -71,7 +74,7 @@ export class MlopsPlatform extends Construct {
   public readonly stagingStack: Stack;
   /** The stacks of shared resources of each production account and region other than staging's. */
   public readonly productionStacks: Stack[];
-  /** The tooling account's event bus, which admits the staging and production accounts. */
+  /** The tooling account's event bus, which admits the staging and production accounts, each for what it forwards. */
   public readonly eventBus: PlatformEventBus;
   /** The name of the tooling account's event bus. */
   public readonly eventBusName: string;
@@ -103,23 +106,32 @@ export class MlopsPlatform extends Construct {
       stackName: `${prefix}-Platform-Tooling`,
       description: 'SageMaker MLOps platform: shared resources of the tooling account (event bus)',
     });
-    const workloadAccounts = [props.staging.account, ...props.production.map((p) => p.account)];
+    // What each account and region forwards: production its monitoring and endpoints, staging its
+    // endpoints only; one that is both (a shared account and region) forwards both.
+    const forwardedFrom = new Map<string, ForwardedEvents>();
+    const forwarding = (where: string, events: ForwardedEvents) => {
+      const known = forwardedFrom.get(where);
+      forwardedFrom.set(where, known ? known.combinedWith(events) : events);
+    };
+    forwarding(`${props.staging.account}/${props.staging.region}`, ForwardedEvents.staging());
+    for (const env of props.production) forwarding(`${env.account}/${env.region}`, ForwardedEvents.production());
+    const sources: PlatformEventSource[] = [...forwardedFrom.entries()].map(([where, events]) => ({ account: where.split('/')[0], events }));
     this.eventBusName = props.eventBusName ?? 'sagemaker-mlops-platform';
     this.eventBus = new PlatformEventBus(this.toolingStack, 'Events', {
       eventBusName: this.eventBusName,
-      sourceAccounts: workloadAccounts,
+      sources,
     });
 
-    const forwardTo = (stack: Stack) => {
+    const forwardTo = (stack: Stack, where: string) => {
       stack.addStackDependency(this.toolingStack);
-      new EventForwarding(stack, 'ForwardToTooling', { targetEventBusArn: this.eventBusArn });
+      new EventForwarding(stack, 'ForwardToTooling', { targetEventBusArn: this.eventBusArn, events: forwardedFrom.get(where) });
     };
     this.stagingStack = new Stack(this, 'Staging', {
       env: props.staging,
       stackName: `${prefix}-Platform-Staging`,
       description: 'SageMaker MLOps platform: shared resources of the staging account (event forwarding)',
     });
-    forwardTo(this.stagingStack);
+    forwardTo(this.stagingStack, `${props.staging.account}/${props.staging.region}`);
     // SageMaker events are regional: forward once from each account and region with endpoints.
     const forwarded = new Set([`${props.staging.account}/${props.staging.region}`]);
     this.productionStacks = [];
@@ -132,7 +144,7 @@ export class MlopsPlatform extends Construct {
         stackName: `${prefix}-Platform-Production${i + 1}`,
         description: `SageMaker MLOps platform: shared resources of production account ${i + 1} (event forwarding)`,
       });
-      forwardTo(stack);
+      forwardTo(stack, where);
       this.productionStacks.push(stack);
     });
   }
@@ -153,10 +165,11 @@ export class MlopsPlatform extends Construct {
   }
 
   /**
-   * The ARN of the tooling account's event bus, as a string other accounts' stacks can use.
+   * The ARN of the tooling account's event bus, as a string other accounts' stacks can use. Its
+   * partition is the stack's own (`AWS::Partition`), never a literal `aws`: events cannot cross
+   * partitions, so the forwarding account's partition is the bus's.
    */
   public get eventBusArn(): string {
-    // The partition of the stack using it: the platform's accounts share one partition.
     return `arn:${Aws.PARTITION}:events:${this.tooling.region}:${this.tooling.account}:event-bus/${this.eventBusName}`;
   }
 }

@@ -1,6 +1,7 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -17,6 +18,9 @@ import { modelPackageStateChangePattern } from './private/model-package-events';
 import { nagResourceName, waive } from '../private/compliance';
 
 const HANDLER = 'approval-to-promotion';
+/** The handler's timeout; its lease on the group outlasts it, so a killed invocation's lease expires. */
+const HANDLER_TIMEOUT = Duration.seconds(30);
+const LEASE = Duration.seconds(45);
 const VARIABLE_NAME = /^[A-Za-z0-9@\-_]{1,128}$/;
 const PARAMETER_NAME = /^\/[a-zA-Z0-9_.\-/]{1,1010}$/;
 
@@ -44,10 +48,10 @@ export interface ModelApprovalTriggerProps {
   readonly pipelineVariableName?: string;
 
   /**
-   * The SSM parameter (String) where the handler records the last approved package whose
-   * promotion it started, as JSON: `modelPackageArn`, `modelPackageVersion`, `eventId`,
-   * `approvedAt`, `pipelineExecutionId`. The promotion pipeline reads it to redeploy the last
-   * approved model.
+   * The SSM parameter (String) where the handler records the newest approved package of the group
+   * after each decision, as JSON: `modelPackageArn`, `modelPackageVersion`, `recordedAt` and, when
+   * the handler started its promotion, `pipelineExecutionId`. The promotion's `LATEST_APPROVED`
+   * reads the registry itself and uses this record only when the two agree.
    *
    * @default '/sagemaker-mlops/<group name>/approved-model-package'
    */
@@ -63,7 +67,7 @@ export interface ModelApprovalTriggerProps {
   readonly alarmTopic?: sns.ITopic;
 
   /**
-   * The key encrypting the handler's logs, dead letters and environment.
+   * The key encrypting the handler's logs, dead letters, environment and ledger table.
    *
    * @default - a new KMS key with rotation (USD 1 a month)
    */
@@ -86,27 +90,34 @@ export interface ModelApprovalTriggerProps {
 }
 
 /**
- * Starts a model's promotion when a reviewer approves one of its versions, exactly once.
+ * Starts a model's promotion when a reviewer approves one of its versions, exactly once per
+ * approval.
  *
- * An EventBridge rule on the group's approvals ("SageMaker Model Package State Change",
- * `ModelApprovalStatus: Approved`) invokes a handler, with a dead-letter queue and a retry
- * policy on the target. The handler checks that the package is still Approved in the group when
- * it looks (events arrive late and out of order), skips an approval a later one has overtaken,
- * starts the promotion pipeline with the package ARN as a pipeline variable and a client request
- * token derived from the event id (a duplicate delivery starts nothing new), and records the
- * package in an SSM parameter. Throttling and server errors are retried; what still fails waits
- * in the dead-letter queue, with an alarm.
+ * An EventBridge rule on the group's state changes ("SageMaker Model Package State Change", any
+ * approval status) invokes a handler, with a dead-letter queue and a retry policy on the target.
+ * SageMaker may send several events for one change, late and out of order, so the handler keys on
+ * the registry, not the event: an approval is the package's current record (Approved, with its
+ * `LastModifiedTime`), claimed in a DynamoDB ledger with a conditional write. Under a short lease on
+ * the group it promotes only the newest approved version (ordered by version, as the registry lists
+ * them), starts the promotion pipeline with the package ARN as a pipeline variable and a client
+ * request token derived from the approval, and records the newest approved package in an SSM
+ * parameter. A re-approval after a rejection is a new approval and is promoted again; an edit of an
+ * approved package is not. Rejecting the newest version does not roll back by itself: release the
+ * promotion pipeline, whose `LATEST_APPROVED` then resolves the newest approved version left.
+ * Throttling and server errors are retried; what still fails waits in the dead-letter queue, with
+ * an alarm.
  *
- * Its role may describe only this group's packages, read and write only its parameter, and
- * start only this pipeline. Costs: a Lambda function invoked once per approval, a KMS key unless
- * one is passed in, three alarms.
+ * Its role may describe and list only this group's packages, use only its ledger table and
+ * parameter, and start only this pipeline. Costs: a Lambda function invoked a few times per state
+ * change, an on-demand DynamoDB table (a few items per approval, with point-in-time recovery), a
+ * KMS key unless one is passed in, three alarms.
  */
 export class ModelApprovalTrigger extends Construct {
   /** The approval handler. */
   public readonly handler: lambda.IFunction;
   /** The handler's role. */
   public readonly role: iam.IRole;
-  /** The rule on the group's approvals. */
+  /** The rule on the group's state changes (approvals, and the rejections that revoke them). */
   public readonly rule: events.Rule;
   /** Where approvals wait that could not be delivered or processed. */
   public readonly deadLetterQueue: sqs.IQueue;
@@ -117,8 +128,13 @@ export class ModelApprovalTrigger extends Construct {
   public readonly approvedModelParameter: ssm.IStringParameter;
   /** The pipeline variable that carries the model package ARN. */
   public readonly pipelineVariableName: string;
-  /** The key encrypting the handler's logs, dead letters, environment and alarm topic. */
+  /** The key encrypting the handler's logs, dead letters, environment, ledger and alarm topic. */
   public readonly encryptionKey: kms.IKey;
+  /**
+   * The ledger: one item per approval whose promotion started (written with a condition, so an
+   * approval is promoted once), one per promoted version, and the group's lease.
+   */
+  public readonly ledgerTable: dynamodb.ITable;
   /** Where the alarms notify. */
   public readonly alarmTopic: sns.ITopic;
   /** Alarms when an approval waits in the dead-letter queue. */
@@ -141,7 +157,23 @@ export class ModelApprovalTrigger extends Construct {
     });
 
     const stack = Stack.of(this);
-    this.encryptionKey = props.encryptionKey ?? createEncryptionKey(this, 'Key', 'Encrypts the logs, dead letters, environment and alarm topic of an approval handler');
+    this.encryptionKey = props.encryptionKey ?? createEncryptionKey(this, 'Key', 'Encrypts the logs, dead letters, environment, ledger and alarm topic of an approval handler');
+    const ledger = new dynamodb.Table(this, 'Ledger', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.encryptionKey,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // No time to live: an approval's claim must outlive every late delivery of its events (up to
+      // 6 hours of retries and 14 days in the dead-letter queue, then a redrive), and a few items
+      // per approval cost nothing.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.ledgerTable = ledger;
+    waive(ledger, {
+      rules: ['NIST.800.53.R5-DynamoDBInBackupPlan', 'HIPAA.Security-DynamoDBInBackupPlan', 'PCI.DSS.321-DynamoDBInBackupPlan'],
+      reason: 'the ledger has point-in-time recovery (35 days); it holds idempotency keys that the registry can rebuild, not data an AWS Backup plan must keep',
+    });
     this.alarmTopic = props.alarmTopic ?? new sns.Topic(this, 'Alarms', {
       displayName: `Approval handler alarms of ${group.modelPackageGroupName}`,
       masterKey: this.encryptionKey,
@@ -161,15 +193,18 @@ export class ModelApprovalTrigger extends Construct {
         PIPELINE_NAME: props.promotionPipeline.pipelineName,
         PIPELINE_VARIABLE_NAME: this.pipelineVariableName,
         APPROVED_MODEL_PARAMETER_NAME: parameterName,
+        LEDGER_TABLE_NAME: ledger.tableName,
+        LOCK_LEASE_SECONDS: String(LEASE.toSeconds()),
       },
       encryptionKey: this.encryptionKey,
       alarmTopic: this.alarmTopic,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
-      timeout: Duration.seconds(30),
-      // One at a time: the check against the recorded approval and the write after the start
-      // are then never interleaved by two approvals of the same group.
-      reservedConcurrentExecutions: 1,
+      timeout: HANDLER_TIMEOUT,
+      // Several at once: the ledger's conditional writes make duplicates safe, and the group's lease
+      // orders the starts. Five bounds the burst of registry reads one approval's events cause
+      // (SageMaker may send several per change) without queueing them behind one another.
+      reservedConcurrentExecutions: 5,
     });
     this.handler = handler.function;
     this.role = handler.role;
@@ -183,10 +218,30 @@ export class ModelApprovalTrigger extends Construct {
       actions: ['sagemaker:DescribeModelPackage'],
       resources: [packages],
     }));
+    // The newest approved version, from the registry itself. IAM's action catalogue (cfn-lint
+    // AdditionalSpecs/Policies.json) gives ListModelPackages the model-package resource type; the
+    // request names the group, not a package, so the statement names the account's packages.
+    const accountPackages = stack.formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME, account: group.env.account, region: group.env.region });
+    handler.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['sagemaker:ListModelPackages'],
+      resources: [accountPackages],
+    }));
     waive(handler.role, {
-      rules: [`AwsSolutions-IAM5[Resource::${nagResourceName(stack, packages)}]`],
-      reason: 'the versions of the group are registered after deployment; the pattern names this group only, as model-package/<group>/*',
+      rules: [packages, accountPackages].map((r) => `AwsSolutions-IAM5[Resource::${nagResourceName(stack, r)}]`),
+      reason: 'the versions of the group are registered after deployment (model-package/<group>/*); ListModelPackages is filtered to this group by the request, not by a package ARN',
     });
+    // The ledger: reads, conditional puts and updates, nothing else (no scan, no delete). DynamoDB
+    // uses the table's customer-managed key on the caller's behalf, so the role may use the key
+    // through DynamoDB only (kms:ViaService).
+    handler.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      resources: [ledger.tableArn],
+    }));
+    handler.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+      resources: [this.encryptionKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.amazonaws.com` } },
+    }));
     handler.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['ssm:GetParameter', 'ssm:PutParameter'],
       resources: [this.approvedModelParameter.parameterArn],
@@ -197,8 +252,10 @@ export class ModelApprovalTrigger extends Construct {
     }));
 
     this.rule = new events.Rule(this, 'Approvals', {
-      description: `Approvals of model packages of ${group.modelPackageGroupName} start their promotion`,
-      eventPattern: modelPackageStateChangePattern(group.modelPackageGroupName, true),
+      description: `State changes of model packages of ${group.modelPackageGroupName}: approvals start their promotion`,
+      // Every status, not only Approved: a rejection is what makes the next approval of a version
+      // a new one, and the handler must see it.
+      eventPattern: modelPackageStateChangePattern(group.modelPackageGroupName, false),
       targets: [handler.asRuleTarget()],
     });
   }

@@ -93,20 +93,36 @@ export interface MotoServerOptions {
    * one model patched at start-up.
    */
   readonly pipelineExecutionsStayExecuting?: boolean;
+
+  /**
+   * The status moto gives every new SageMaker pipeline execution, such as `Failed` (moto's own is
+   * `Succeeded`). Takes precedence over `pipelineExecutionsStayExecuting`.
+   */
+  readonly pipelineExecutionStatus?: 'Executing' | 'Succeeded' | 'Failed' | 'Stopped';
+
+  /**
+   * The account of callers whose credentials are not from STS (`MOTO_ACCOUNT_ID`), so that ARNs
+   * moto returns carry the account a template names.
+   *
+   * @default moto's 123456789012
+   */
+  readonly accountId?: string;
 }
 
-/** moto's server with SageMaker pipeline executions left Executing. */
-const EXECUTING_PIPELINES_SERVER = [
-  'import sys',
-  'import moto.sagemaker.models as models',
-  'original = models.FakePipelineExecution.__init__',
-  'def executing(self, *args, **kwargs):',
-  '    original(self, *args, **kwargs)',
-  '    self.pipeline_execution_status = "Executing"',
-  'models.FakePipelineExecution.__init__ = executing',
-  'from moto.server import main',
-  'main(sys.argv[1:])',
-].join('\n');
+/** moto's server with SageMaker pipeline executions given one status. */
+function pipelineStatusServer(status: string): string {
+  return [
+    'import sys',
+    'import moto.sagemaker.models as models',
+    'original = models.FakePipelineExecution.__init__',
+    'def with_status(self, *args, **kwargs):',
+    '    original(self, *args, **kwargs)',
+    `    self.pipeline_execution_status = "${status}"`,
+    'models.FakePipelineExecution.__init__ = with_status',
+    'from moto.server import main',
+    'main(sys.argv[1:])',
+  ].join('\n');
+}
 
 /**
  * Starts `moto_server` on 127.0.0.1 on a free port and waits (bounded) until it answers.
@@ -115,12 +131,13 @@ const EXECUTING_PIPELINES_SERVER = [
 export async function startMotoServer(options: MotoServerOptions = {}): Promise<MotoServer> {
   requireTool('moto_server', ['--help']);
   const port = await freePort();
-  const [command, args] = options.pipelineExecutionsStayExecuting
-    ? ['python3', ['-c', EXECUTING_PIPELINES_SERVER, '-H', '127.0.0.1', '-p', String(port)]]
+  const status = options.pipelineExecutionStatus ?? (options.pipelineExecutionsStayExecuting ? 'Executing' : undefined);
+  const [command, args] = status
+    ? ['python3', ['-c', pipelineStatusServer(status), '-H', '127.0.0.1', '-p', String(port)]]
     : ['moto_server', ['-H', '127.0.0.1', '-p', String(port)]];
   const child = spawn(command, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
+    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true', ...(options.accountId ? { MOTO_ACCOUNT_ID: options.accountId } : {}) },
   });
   let stderr = '';
   child.stderr?.on('data', (chunk) => {

@@ -2,10 +2,12 @@ import './approval-to-promotion/quiet-env';
 import {
   CodePipelineClient, PutJobFailureResultCommand, PutJobSuccessResultCommand, StartPipelineExecutionCommand,
 } from '@aws-sdk/client-codepipeline';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateModelPackageCommand, CreateModelPackageGroupCommand, SageMakerClient, UpdateModelPackageCommand } from '@aws-sdk/client-sagemaker';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createApprovalHandler } from '../../lambda/approval-to-promotion/approval-handler';
+import { DynamoDbApprovalLedger } from '../../lambda/approval-to-promotion/approval-ledger';
 import { MotoServer, startMotoServer } from '../harness/moto-server';
 import { loadResolveHandler } from './resolve-model-package/load-against-moto';
 import { stateChangeEvent } from './approval-to-promotion/approval-events';
@@ -44,6 +46,9 @@ describe('approval → promotion → resolved model package, against moto_server
     codepipeline.on(PutJobSuccessResultCommand).resolves({});
     codepipeline.on(PutJobFailureResultCommand).resolves({});
     await sagemaker.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: GROUP }));
+    await new DynamoDBClient(moto.clientConfig).send(new CreateTableCommand({
+      TableName: 'ledger', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST',
+    }));
   });
 
   const job = (requested: string) => ({
@@ -55,10 +60,11 @@ describe('approval → promotion → resolved model package, against moto_server
     const arn = (await sagemaker.send(new CreateModelPackageCommand({ ModelPackageGroupName: GROUP, ModelApprovalStatus: 'PendingManualApproval' }))).ModelPackageArn!;
     await sagemaker.send(new UpdateModelPackageCommand({ ModelPackageArn: arn, ModelApprovalStatus: 'Approved' }));
     const approve = createApprovalHandler({
-      config: { modelPackageGroupName: GROUP, pipelineName: 'churn-promotion', pipelineVariableName: 'ModelPackageArn', approvedModelParameterName: PARAMETER },
+      config: { modelPackageGroupName: GROUP, pipelineName: 'churn-promotion', pipelineVariableName: 'ModelPackageArn', approvedModelParameterName: PARAMETER, tableName: 'ledger', lockLeaseMs: 45_000 },
       sagemaker,
       ssm: new SSMClient(moto.clientConfig),
       codepipeline: new CodePipelineClient({ region: 'us-east-1' }),
+      ledger: new DynamoDbApprovalLedger(new DynamoDBClient(moto.clientConfig), 'ledger'),
     });
     // WHEN the approval handler starts the promotion
     await approve(stateChangeEvent({ arn, version: 1, id: 'evt-approved' }));

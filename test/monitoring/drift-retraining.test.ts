@@ -37,6 +37,7 @@ describe('DriftRetraining', () => {
       endpointNames: ['churn-prod'],
       monitoringScheduleNames: ['churn-batch-dq'],
       eventBus: t.bus.eventBus,
+      monitoredEnvironments: [{ account: PRODUCTION, region: 'eu-west-1' }],
       cooldown: Duration.hours(12),
       parameterNames: { reason: 'Why' },
     });
@@ -53,6 +54,7 @@ describe('DriftRetraining', () => {
           WATCHED_ENDPOINTS: '["churn-prod"]',
           WATCHED_MONITORING_SCHEDULES: '["churn-batch-dq"]',
           COOLDOWN_SECONDS: '43200',
+          MONITORED_ENVIRONMENTS: JSON.stringify([{ account: PRODUCTION, region: 'eu-west-1' }]),
           PIPELINE_PARAMETER_NAMES: JSON.stringify({ reason: 'Why', monitorType: 'DriftMonitorType', metric: 'DriftMetric', endpoint: 'DriftEndpoint' }),
           TOPIC_ARN: { Ref: Match.stringLikeRegexp('DriftTopic') },
         }),
@@ -68,6 +70,9 @@ describe('DriftRetraining', () => {
       EventPattern: {
         'source': ['aws.sagemaker'],
         'detail-type': ['SageMaker Processing Job State Change'],
+        // Watched endpoints cannot be matched by a rule: only where the drift comes from is.
+        'account': [PRODUCTION],
+        'region': ['eu-west-1'],
         'detail': { ProcessingJobStatus: ['Completed'], ExitMessage: [{ prefix: 'CompletedWithViolations' }] },
       },
       Targets: [Match.objectLike({
@@ -81,6 +86,8 @@ describe('DriftRetraining', () => {
       EventPattern: {
         'source': ['aws.cloudwatch'],
         'detail-type': ['CloudWatch Alarm State Change'],
+        'account': [PRODUCTION],
+        'region': ['eu-west-1'],
         'detail': {
           state: { value: ['ALARM'] },
           configuration: { metrics: { metricStat: { metric: { namespace: [{ prefix: 'aws/sagemaker/' }] } } } },
@@ -140,12 +147,66 @@ describe('DriftRetraining', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
   });
 
-  test('the platform bus admits exactly the production account', () => {
-    // THEN
-    template.hasResourceProperties('AWS::Events::EventBusPolicy', {
-      Statement: { Effect: 'Allow', Principal: { AWS: { 'Fn::Join': ['', Match.arrayWith([`:iam::${PRODUCTION}:root`])] } }, Action: 'events:PutEvents' },
+  test('with only schedules watched, the violations rule matches their exact ARNs in the monitored accounts and regions, not a name suffix', () => {
+    // GIVEN
+    const t = toolingStack(new App());
+    // WHEN
+    new DriftRetraining(t.stack, 'BySchedule', {
+      pipeline: t.pipeline,
+      monitoringScheduleNames: ['churn-prod-data-quality'],
+      monitoredEnvironments: [{ account: PRODUCTION, region: 'eu-west-1' }, { account: PRODUCTION, region: 'us-east-1' }],
     });
-    template.resourceCountIs('AWS::Events::EventBusPolicy', 1);
+    // THEN
+    const arn = (region: string) => ({ 'equals-ignore-case': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:sagemaker:${region}:${PRODUCTION}:monitoring-schedule/churn-prod-data-quality`]] } });
+    Template.fromStack(t.stack).hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({
+        account: [PRODUCTION],
+        region: ['eu-west-1', 'us-east-1'],
+        detail: Match.objectLike({ MonitoringScheduleArn: [arn('eu-west-1'), arn('us-east-1')] }),
+      }),
+    });
+  });
+
+  test('without monitoredEnvironments, drift is accepted from the monitors\' stacks where known, else from this stack\'s account and region', () => {
+    // GIVEN
+    const t = toolingStack(new App());
+    // WHEN
+    const own = new DriftRetraining(t.stack, 'Own', { pipeline: t.pipeline, endpointNames: ['churn-prod'] });
+    // THEN
+    expect(own.monitoredEnvironments).toEqual([{ account: TOOLING.account, region: TOOLING.region }]);
+  });
+
+  test.each<[string, Partial<DriftRetrainingProps>, RegExp]>([
+    ['no monitored environment', { endpointNames: ['e'], monitoredEnvironments: [] }, /monitoredEnvironments must name at least one account and region/],
+    ['a monitored account that is not an account id', { endpointNames: ['e'], monitoredEnvironments: [{ account: '3333', region: 'eu-west-1' }] }, /monitoredEnvironments\[0\]\.account must be a 12-digit account id, got '3333'/],
+    ['a monitored region that is not a region', { endpointNames: ['e'], monitoredEnvironments: [{ account: PRODUCTION, region: 'Europe' }] }, /monitoredEnvironments\[0\]\.region must be a region such as eu-west-1, got 'Europe'/],
+  ])('fails on %s', (_what, bad, message) => {
+    // GIVEN
+    const t = toolingStack(new App());
+    // WHEN / THEN
+    expect(() => new DriftRetraining(t.stack, 'Drift', { pipeline: t.pipeline, ...bad })).toThrow(message);
+  });
+
+  test('EventBridge may use the dead-letter key, and CloudWatch the topic key, for this account only', () => {
+    // THEN
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'events.amazonaws.com' },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': TOOLING.account },
+              ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:events:${TOOLING.region}:${TOOLING.account}:rule/*`]] } },
+            },
+          }),
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Condition: { StringEquals: { 'aws:SourceAccount': TOOLING.account } },
+          }),
+        ]),
+      },
+    });
   });
 
   test.each<[string, Partial<DriftRetrainingProps>, RegExp]>([
@@ -205,6 +266,20 @@ describe('DirectDriftRetraining', () => {
       EventPattern: Match.objectLike({
         detail: Match.objectLike({ configuration: { metrics: { metricStat: { metric: { namespace: [{ prefix: 'aws/sagemaker/' }], dimensions: { MonitoringSchedule: ['churn-prod-data-quality', 'churn-prod-model-quality'] } } } } } }),
       }),
+    });
+  });
+
+  test('its role trusts EventBridge acting for a rule of this account only', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({
+          Principal: { Service: 'events.amazonaws.com' },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': TOOLING.account },
+            ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:events:${TOOLING.region}:${TOOLING.account}:rule/*`]] } },
+          },
+        })],
+      },
     });
   });
 

@@ -27,6 +27,9 @@ test('the example synthesizes the loop', () => {
   const production = assembly!.getStackByName('ChurnProduction').template;
   Template.fromJSON(production).resourceCountIs('AWS::SageMaker::MonitoringSchedule', 2);
   Template.fromJSON(tooling).hasResourceProperties('AWS::Lambda::Function', {
-    Environment: { Variables: { WATCHED_ENDPOINTS: '["churn-production"]' } },
+    Environment: { Variables: { WATCHED_ENDPOINTS: '["churn-production"]', MONITORED_ENVIRONMENTS: '[{"account":"333333333333","region":"eu-west-1"}]' } },
   });
+  // One route: the production forwarding, not the monitor.
+  const forwarding = assembly!.getStackByName('ProductionForwarding').template;
+  Template.fromJSON(forwarding).resourceCountIs('AWS::Events::Rule', 3);
 });

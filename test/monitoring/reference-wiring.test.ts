@@ -58,6 +58,55 @@ describe('the reference platform closes the drift loop', () => {
   });
 });
 
+describe('the reference platform accepts drift from production only, by one route', () => {
+  let projects: MlopsProject[];
+  let platform: MlopsPlatform;
+  let assemblyDir: string;
+
+  beforeAll(() => {
+    const app = new App({ context: CONTEXT });
+    build(app);
+    projects = app.node.findAll().filter((c): c is MlopsProject => c instanceof MlopsProject);
+    platform = projects[0].platform;
+    assemblyDir = app.synth().directory;
+  });
+
+  const templateOf = (stack: Stack) => Template.fromJSON(JSON.parse(readFileSync(path.join(assemblyDir, stack.templateFile), 'utf8')));
+
+  test('the tooling bus admits staging for its endpoint changes only, and production for its monitoring too', () => {
+    const statements = Object.values(Template.fromStack(platform.toolingStack).findResources('AWS::Events::EventBusPolicy')).map((r) => JSON.stringify(r.Properties.Statement));
+    const staging = statements.filter((st) => st.includes(`:iam::${platform.staging.account}:root`));
+    expect(staging).toHaveLength(1);
+    expect(staging[0]).not.toMatch(/Processing Job|aws\.cloudwatch/);
+    const production = statements.filter((st) => st.includes(`:iam::${platform.production[0].account}:root`)).join('\n');
+    expect(production).toMatch(/SageMaker Processing Job State Change/);
+    expect(production).toMatch(/CloudWatch Alarm State Change/);
+  });
+
+  test('staging forwards nothing of monitoring, production its monitoring executions and alarms', () => {
+    expect(JSON.stringify(Template.fromStack(platform.stagingStack).findResources('AWS::Events::Rule'))).not.toMatch(/Processing Job|CloudWatch Alarm/);
+    const production = JSON.stringify(Template.fromStack(platform.productionStacks[0]).findResources('AWS::Events::Rule'));
+    expect(production).toMatch(/SageMaker Processing Job State Change/);
+    expect(production).toMatch(/CloudWatch Alarm State Change/);
+    expect(production).not.toMatch(/arn:aws:events/);
+  });
+
+  // Needs MlopsProject to pass `monitoredEnvironments: platform.production` to DriftRetraining.
+  test('every project\'s drift handler accepts drift from the platform\'s production environments only', () => {
+    for (const project of projects) {
+      expect(project.driftRetraining!.monitoredEnvironments).toEqual(platform.production.map((e) => ({ account: e.account, region: e.region })));
+    }
+  });
+
+  // Needs MlopsProject to stop passing `eventBus` to ModelMonitor: the platform's forwarding is the route.
+  test('no production deployment template forwards its monitor\'s events itself: each violation reaches the tooling bus once', () => {
+    for (const project of projects) {
+      const rules = Object.values(templateOf(project.productionDeployment).findResources('AWS::Events::Rule'));
+      expect(rules.flatMap((r) => (r.Properties.Targets ?? []) as unknown[])).toEqual([]);
+    }
+  });
+});
+
 describe('monitoring against the deployed package\'s own baselines', () => {
   test('the promotion can deploy a template whose monitor reads the package\'s drift-check baselines', () => {
     // GIVEN

@@ -31,16 +31,32 @@ describe('ModelApprovalTrigger', () => {
     template = Template.fromStack(stack);
   });
 
-  test('the rule matches approvals of this group only', () => {
+  test('the rule matches every state change of this group only: approvals, and the rejections that make the next approval a new one', () => {
     // THEN
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         'source': ['aws.sagemaker'],
         'detail-type': ['SageMaker Model Package State Change'],
-        'detail': { ModelPackageGroupName: ['churn'], ModelApprovalStatus: ['Approved'] },
+        'detail': { ModelPackageGroupName: ['churn'] },
       },
       State: 'ENABLED',
     });
+  });
+
+  test('the ledger is an on-demand table keyed by pk, encrypted with the key, with point-in-time recovery, retained', () => {
+    // THEN
+    template.hasResource('AWS::DynamoDB::Table', {
+      Properties: {
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PromoteOnApprovalKey'), 'Arn'] } },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: Match.absent(),
+      },
+      DeletionPolicy: 'Retain',
+    });
+    expect(trigger.ledgerTable).toBeDefined();
   });
 
   test("the rule's target has a dead-letter queue and a bounded retry policy", () => {
@@ -54,7 +70,7 @@ describe('ModelApprovalTrigger', () => {
     });
   });
 
-  test('the handler is configured for this group, pipeline, variable and parameter, and runs one at a time', () => {
+  test('the handler is configured for this group, pipeline, variable, parameter and ledger, and runs several at a time', () => {
     // THEN
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
@@ -63,20 +79,32 @@ describe('ModelApprovalTrigger', () => {
           PIPELINE_NAME: 'churn-promotion',
           PIPELINE_VARIABLE_NAME: 'ModelPackageArn',
           APPROVED_MODEL_PARAMETER_NAME: '/sagemaker-mlops/churn/approved-model-package',
+          LEDGER_TABLE_NAME: { Ref: Match.stringLikeRegexp('^PromoteOnApprovalLedger') },
+          LOCK_LEASE_SECONDS: '45',
         }),
       },
-      ReservedConcurrentExecutions: 1,
+      // Safe since the ledger's conditional writes; the lease outlasts the timeout.
+      ReservedConcurrentExecutions: 5,
+      Timeout: 30,
       DeadLetterConfig: { TargetArn: Match.anyValue() },
     });
     expect(trigger.approvedModelParameter.parameterName).toBe('/sagemaker-mlops/churn/approved-model-package');
   });
 
-  test("the handler's role describes only this group's packages, uses only its parameter and starts only its pipeline", () => {
+  test("the handler's role describes and lists only this group's packages, uses only its ledger and parameter and starts only its pipeline", () => {
     // THEN
     const policies = template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: 'Permissions of Tooling/PromoteOnApproval/Handler/Role' } });
     const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>);
     expect(statements).toEqual(expect.arrayContaining([
       { Effect: 'Allow', Action: 'sagemaker:DescribeModelPackage', Resource: PACKAGES_ARN },
+      { Effect: 'Allow', Action: 'sagemaker:ListModelPackages', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:eu-west-1:111111111111:model-package/*']] } },
+      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^PromoteOnApprovalLedger/), 'Arn'] } },
+      {
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^PromoteOnApprovalKey/), 'Arn'] },
+        Condition: { StringEquals: { 'kms:ViaService': 'dynamodb.eu-west-1.amazonaws.com' } },
+      },
       { Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:PutParameter'], Resource: PARAMETER_ARN },
       { Effect: 'Allow', Action: 'codepipeline:StartPipelineExecution', Resource: PIPELINE_ARN },
     ]));

@@ -11,7 +11,7 @@ import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client
 import { createDriftHandler, DriftConfig } from '../../../lambda/drift-to-retraining/retraining';
 import { requestTokenFor } from '../../../lambda/shared/request-token';
 import { MotoServer, startMotoServer } from '../../harness/moto-server';
-import { alarmEvent, monitoringViolationEvent } from './events';
+import { ACCOUNT, alarmEvent, monitoringViolationEvent, PRODUCTION, REGION, STAGING_ACCOUNT } from './events';
 
 const ROLE = 'arn:aws:iam::123456789012:role/pipeline';
 
@@ -85,7 +85,7 @@ describe('drift-to-retraining handler against moto_server', () => {
     const config: DriftConfig = {
       pipelineName: 'churn-build',
       topicArn,
-      watch: { endpoints: new Set(['churn-prod']), monitoringSchedules: new Set() },
+      watch: { endpoints: new Set(['churn-prod']), monitoringSchedules: new Set(), environments: [PRODUCTION] },
       cooldownSeconds: 3600,
       parameterNames: { reason: 'RetrainReason', monitorType: 'DriftMonitorType', metric: 'DriftMetric', endpoint: 'DriftEndpoint' },
       ...overrides,
@@ -106,7 +106,7 @@ describe('drift-to-retraining handler against moto_server', () => {
     expect(outcome).toBe('started');
     const executions = await executionsOf('churn-build');
     expect(executions).toHaveLength(1);
-    expect(executions[0].PipelineExecutionDisplayName).toBe(requestTokenFor('drift', 'evt-1'));
+    expect(executions[0].PipelineExecutionDisplayName).toBe(requestTokenFor('drift', `execution:arn:aws:sagemaker:${REGION}:${ACCOUNT}:processing-job/model-monitoring-202611230100-abc`));
     expect(await executionsOf('fraud-build')).toHaveLength(0);
     const params = await sagemaker.send(new ListPipelineParametersForExecutionCommand({ PipelineExecutionArn: executions[0].PipelineExecutionArn }));
     expect(params.PipelineParameters).toEqual(expect.arrayContaining([
@@ -162,15 +162,26 @@ describe('drift-to-retraining handler against moto_server', () => {
     expect(await executionsOf('churn-build')).toHaveLength(2);
   });
 
-  test('the same event delivered twice starts one execution, even without a cooldown', async () => {
+  test('one monitoring execution delivered three times, with three event ids, starts one execution even without a cooldown', async () => {
     // GIVEN
     const handle = handlerWith({ cooldownSeconds: 0 });
-    const event = monitoringViolationEvent({ id: 'evt-dup' });
-    // WHEN
-    const first = await handle(event);
-    const second = await handle(event);
+    // WHEN: SageMaker may send several events for one state change
+    const outcomes = [await handle(monitoringViolationEvent({ id: 'evt-a' })), await handle(monitoringViolationEvent({ id: 'evt-b' })), await handle(monitoringViolationEvent({ id: 'evt-c' }))];
     // THEN
-    expect([first, second]).toEqual(['started', 'already-started']);
+    expect(outcomes).toEqual(['started', 'already-started', 'already-started']);
+    expect(await executionsOf('churn-build')).toHaveLength(1);
+    expect(sink.received).toHaveLength(1);
+  });
+
+  test('a violation from staging or an unknown account, named like production\'s, retrains nothing; from production, once', async () => {
+    // GIVEN
+    const handle = handlerWith({ cooldownSeconds: 0 });
+    // WHEN
+    const fromStaging = await handle(monitoringViolationEvent({ id: 's', account: STAGING_ACCOUNT, processingJobName: 'staging-job' }));
+    const fromUnknown = await handle(monitoringViolationEvent({ id: 'u', account: '999999999999', processingJobName: 'unknown-job' }));
+    const fromProduction = await handle(monitoringViolationEvent({ id: 'p' }));
+    // THEN
+    expect([fromStaging, fromUnknown, fromProduction]).toEqual(['foreign', 'foreign', 'started']);
     expect(await executionsOf('churn-build')).toHaveLength(1);
   });
 
@@ -206,7 +217,7 @@ describe('drift-to-retraining handler against moto_server', () => {
 
   test('passes only the parameters the pipeline declares (SageMaker rejects the others)', async () => {
     // GIVEN
-    const handle = handlerWith({ pipelineName: 'fraud-build', watch: { endpoints: new Set(['fraud-prod']), monitoringSchedules: new Set() } });
+    const handle = handlerWith({ pipelineName: 'fraud-build', watch: { endpoints: new Set(['fraud-prod']), monitoringSchedules: new Set(), environments: [PRODUCTION] } });
     // WHEN
     const outcome = await handle(monitoringViolationEvent({ id: 'evt-f', endpoint: 'fraud-prod', schedule: 'fraud-prod-dq' }));
     // THEN
@@ -218,7 +229,7 @@ describe('drift-to-retraining handler against moto_server', () => {
 
   test('a batch-transform monitor is matched by its monitoring schedule', async () => {
     // GIVEN
-    const handle = handlerWith({ watch: { endpoints: new Set(), monitoringSchedules: new Set(['churn-batch-dq']) } });
+    const handle = handlerWith({ watch: { endpoints: new Set(), monitoringSchedules: new Set(['churn-batch-dq']), environments: [PRODUCTION] } });
     // WHEN
     const outcome = await handle(alarmEvent({ id: 'b-1', endpoint: '', schedule: 'churn-batch-dq', namespace: 'aws/sagemaker/ModelMonitoring/data-metrics' }));
     // THEN
@@ -235,6 +246,7 @@ describe('drift-to-retraining handler against moto_server', () => {
       TOPIC_ARN: topicArn,
       WATCHED_ENDPOINTS: '["churn-prod"]',
       WATCHED_MONITORING_SCHEDULES: '[]',
+      MONITORED_ENVIRONMENTS: JSON.stringify([PRODUCTION]),
       COOLDOWN_SECONDS: '600',
     });
     try {
@@ -278,7 +290,7 @@ describe('drift-to-retraining handler against moto_server whose executions keep 
       config: {
         pipelineName: 'churn-build',
         topicArn,
-        watch: { endpoints: new Set(['churn-prod']), monitoringSchedules: new Set() },
+        watch: { endpoints: new Set(['churn-prod']), monitoringSchedules: new Set(), environments: [PRODUCTION] },
         cooldownSeconds: 0,
         parameterNames: { reason: 'RetrainReason', monitorType: 'DriftMonitorType', metric: 'DriftMetric', endpoint: 'DriftEndpoint' },
       },
@@ -291,5 +303,47 @@ describe('drift-to-retraining handler against moto_server whose executions keep 
     // THEN
     expect(outcome).toBe('skipped-executing');
     expect((await sagemaker.send(new ListPipelineExecutionsCommand({ PipelineName: 'churn-build' }))).PipelineExecutionSummaries).toHaveLength(1);
+  });
+});
+
+describe('drift-to-retraining handler against moto_server whose executions fail', () => {
+  let moto: MotoServer;
+  let sagemaker: SageMakerClient;
+  let sns: SNSClient;
+  let topicArn: string;
+
+  beforeAll(async () => {
+    moto = await startMotoServer({ pipelineExecutionStatus: 'Failed' });
+    sagemaker = new SageMakerClient(moto.clientConfig);
+    sns = new SNSClient(moto.clientConfig);
+    await sagemaker.send(new CreatePipelineCommand({ PipelineName: 'churn-build', RoleArn: ROLE, PipelineDefinition: definition(['RetrainReason']) }));
+    topicArn = (await sns.send(new CreateTopicCommand({ Name: 'churn-notifications' }))).TopicArn!;
+  });
+
+  afterAll(async () => {
+    await moto.stop();
+  });
+
+  test('a failed retraining starts no cooldown: the next drift retrains', async () => {
+    // GIVEN a day of cooldown, and a first drift whose retraining fails
+    const handle = createDriftHandler({
+      sagemaker,
+      sns,
+      config: {
+        pipelineName: 'churn-build',
+        topicArn,
+        watch: { endpoints: new Set(['churn-prod']), monitoringSchedules: new Set(), environments: [PRODUCTION] },
+        cooldownSeconds: 86_400,
+        parameterNames: { reason: 'RetrainReason' },
+      },
+    });
+    expect(await handle(monitoringViolationEvent({ id: 'evt-1', processingJobName: 'monitoring-1' }))).toBe('started');
+    const first = (await sagemaker.send(new ListPipelineExecutionsCommand({ PipelineName: 'churn-build' }))).PipelineExecutionSummaries!;
+    expect(first.map((e) => e.PipelineExecutionStatus)).toEqual(['Failed']);
+    // WHEN the next monitoring execution finds drift again
+    const outcome = await handle(monitoringViolationEvent({ id: 'evt-2', processingJobName: 'monitoring-2' }));
+    // THEN
+    expect(outcome).toBe('started');
+    expect((await sagemaker.send(new ListPipelineExecutionsCommand({ PipelineName: 'churn-build' }))).PipelineExecutionSummaries).toHaveLength(2);
   });
 });

@@ -1,3 +1,4 @@
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 import { CodePipelineClient, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
 import { CreateModelPackageCommand, CreateModelPackageGroupCommand, SageMakerClient, UpdateModelPackageCommand } from '@aws-sdk/client-sagemaker';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -69,7 +70,7 @@ describe('resolve-model-package against moto_server', () => {
     expect(success()).toEqual([{ jobId: 'job-1', outputVariables: { ModelPackageArn: arn, ModelPackageVersion: '1' } }]);
   });
 
-  test('without the variable, the last approved package recorded by the approval handler is redeployed', async () => {
+  test('without the variable, the newest approved package is redeployed (the approval handler\'s record agrees)', async () => {
     await register('Approved');
     const second = await register('Approved');
     await ssm.send(new PutParameterCommand({ Name: PARAMETER, Type: 'String', Value: JSON.stringify({ modelPackageArn: second, modelPackageVersion: 2, eventId: 'e' }) }));
@@ -80,7 +81,52 @@ describe('resolve-model-package against moto_server', () => {
   test('without the variable and with nothing approved yet, the execution fails before deploying', async () => {
     await handler(job('LATEST_APPROVED'));
     expect(success()).toEqual([]);
-    expect(failure()[0].failureDetails!.message).toMatch(/no approved model package is recorded for group churn yet/);
+    expect(failure()[0].failureDetails!.message).toMatch(/no approved model package in group churn yet/);
+  });
+
+  test('LATEST_APPROVED is the newest approved version in the registry, approved before the platform existed and never recorded', async () => {
+    // GIVEN: no SSM record at all
+    await register('Approved');
+    const second = await register('Approved');
+    await register('PendingManualApproval');
+    // WHEN
+    await handler(job('LATEST_APPROVED'));
+    // THEN
+    expect(success()).toEqual([{ jobId: 'job-1', outputVariables: { ModelPackageArn: second, ModelPackageVersion: '2' } }]);
+  });
+
+  test('LATEST_APPROVED: a record that disagrees with the registry loses', async () => {
+    // GIVEN: the record names v1, v2 is approved since
+    const first = await register('Approved');
+    const second = await register('Approved');
+    await ssm.send(new PutParameterCommand({ Name: PARAMETER, Type: 'String', Value: JSON.stringify({ modelPackageArn: first, modelPackageVersion: 1 }) }));
+    // WHEN
+    await handler(job('LATEST_APPROVED'));
+    // THEN
+    expect(success()).toEqual([{ jobId: 'job-1', outputVariables: { ModelPackageArn: second, ModelPackageVersion: '2' } }]);
+  });
+
+  test('LATEST_APPROVED: a newer version rejected since is skipped for the newest still approved', async () => {
+    // GIVEN
+    const first = await register('Approved');
+    await register('Rejected');
+    // WHEN
+    await handler(job('LATEST_APPROVED'));
+    // THEN
+    expect(success()).toEqual([{ jobId: 'job-1', outputVariables: { ModelPackageArn: first, ModelPackageVersion: '1' } }]);
+  });
+
+  test('verify: a package still approved passes, one rejected after it was resolved fails the job before production', async () => {
+    // GIVEN
+    const arn = await register('Approved');
+    const verify = (id: string) => ({ 'CodePipeline.job': { id, data: { actionConfiguration: { configuration: { UserParameters: JSON.stringify({ mode: 'verify', modelPackageArn: arn }) } } } } });
+    await handler(verify('job-before'));
+    // WHEN: rejected while the execution waited for the manual approval
+    await sagemaker.send(new UpdateModelPackageCommand({ ModelPackageArn: arn, ModelApprovalStatus: 'Rejected' }));
+    await handler(verify('job-after'));
+    // THEN
+    expect(success()).toEqual([{ jobId: 'job-before', outputVariables: { ModelPackageArn: arn, ModelPackageVersion: '1' } }]);
+    expect(failure()).toEqual([{ jobId: 'job-after', failureDetails: { type: 'JobFailed', message: expect.stringMatching(/^verify before production: model package .* is Rejected, not Approved; production is not deployed$/) } }]);
   });
 
   test('a package approved, then rejected, is not deployed', async () => {
@@ -106,7 +152,7 @@ describe('resolve-model-package against moto_server', () => {
 
   test('a value that is not a package ARN is refused without a lookup', async () => {
     await handler(job('arn:aws:s3:::bucket/key'));
-    expect(failure()[0].failureDetails!.message).toMatch(/is not a versioned model package ARN/);
+    expect(failure()[0].failureDetails!.message).toMatch(/requestedModelPackageArn 'arn:aws:s3:::bucket\/key' is not a versioned model package ARN/);
   });
 
   test('a malformed job event is logged and counted, and answers nothing', async () => {
@@ -125,6 +171,7 @@ describe('resolve-model-package decisions', () => {
     expect(decideModelPackage('churn', arn, { ModelPackageGroupName: 'churn', ModelApprovalStatus: 'Approved', ModelPackageVersion: 3, ModelPackageArn: arn }))
       .toEqual({ deploy: true, modelPackageArn: arn, version: 3 });
     expect(decideModelPackage('churn', arn, undefined)).toEqual({ deploy: false, reason: `model package ${arn} was not found` });
+    expect(decideModelPackage('churn', arn, { ModelPackageGroupName: 'churn', ModelApprovalStatus: 'Approved' })).toEqual({ deploy: true, modelPackageArn: arn, version: 3 });
   });
 
   test('reads the approval record as JSON or as a bare ARN, and nothing else', () => {
