@@ -9,6 +9,8 @@ export interface DescribedPackage {
   readonly ModelPackageGroupName?: string;
   readonly ModelPackageVersion?: number;
   readonly ModelApprovalStatus?: string;
+  /** What the build registered to check drift against (botocore: DescribeModelPackageOutput.DriftCheckBaselines). */
+  readonly DriftCheckBaselines?: { readonly ModelDataQuality?: { readonly Constraints?: { readonly S3Uri?: string }; readonly Statistics?: { readonly S3Uri?: string } } };
 }
 
 export type Decision =
@@ -71,12 +73,16 @@ export function readApprovedRecord(value: string | undefined): string {
 
 /** What one job asks: resolve the package an execution deploys, or verify it is still approved. */
 export type ResolveRequest =
-  | { readonly mode: 'resolve'; readonly requested: string }
+  | { readonly mode: 'resolve'; readonly requested: string; readonly driftCheckBaselines: readonly DriftCheckBaselineKind[] }
   | { readonly mode: 'verify'; readonly modelPackageArn: string };
+
+/** The drift-check baselines a resolve job can also output, for the production monitor. */
+export type DriftCheckBaselineKind = 'ModelDataQuality';
 
 const ResolveParameters = v.looseObject({
   mode: v.optional(v.literal('resolve')),
   requestedModelPackageArn: v.string('must be a string: the pipeline variable, #{variables.ModelPackageArn}'),
+  driftCheckBaselines: v.optional(v.array(v.literal('ModelDataQuality', "must list only 'ModelDataQuality'"))),
 });
 const VerifyParameters = v.looseObject({
   mode: v.literal('verify'),
@@ -111,5 +117,25 @@ export function parseResolveRequest(parameters: Record<string, unknown>): Resolv
   }
   const parsed = v.safeParse(ResolveParameters, parameters);
   if (!parsed.success) return { problem: `UserParameters of a resolve job are invalid: ${describeIssues(parsed.issues)}` };
-  return { mode: 'resolve', requested: parsed.output.requestedModelPackageArn.trim() };
+  return { mode: 'resolve', requested: parsed.output.requestedModelPackageArn.trim(), driftCheckBaselines: parsed.output.driftCheckBaselines ?? [] };
+}
+
+/**
+ * The output variables carrying a package's drift-check baselines (the production template's
+ * DataQualityConstraintsS3Uri and DataQualityStatisticsS3Uri parameters), or why the package
+ * cannot be promoted with them.
+ */
+export function baselineVariables(arn: string, described: DescribedPackage | undefined, kinds: readonly DriftCheckBaselineKind[]): Record<string, string> | { readonly problem: string } {
+  const variables: Record<string, string> = {};
+  for (const kind of kinds) {
+    const baselines = described?.DriftCheckBaselines?.[kind];
+    const constraints = baselines?.Constraints?.S3Uri;
+    const statistics = baselines?.Statistics?.S3Uri;
+    if (!constraints || !statistics) {
+      return { problem: `model package ${arn} has no DriftCheckBaselines.${kind} (constraints and statistics), which the production monitor checks the traffic against: register them in the build (a data-quality QualityCheckStep whose baselines RegisterModel records, as ClassicModelBuild does)` };
+    }
+    variables.DataQualityConstraintsS3Uri = constraints;
+    variables.DataQualityStatisticsS3Uri = statistics;
+  }
+  return variables;
 }

@@ -15,7 +15,7 @@ import { readEnvironment } from '../shared/environment';
 import { countMalformedEvent, logger, metrics, MetricUnit } from '../shared/observability';
 import { deadlineOf, retryTransient } from '../shared/retry';
 import { isTransientServiceError } from '../shared/service-errors';
-import { decideModelPackage, DescribedPackage, isModelPackageArn, LATEST_APPROVED, parseResolveRequest, readApprovedRecord, ResolveRequest, versionOf } from './decide';
+import { baselineVariables, decideModelPackage, DescribedPackage, isModelPackageArn, LATEST_APPROVED, parseResolveRequest, readApprovedRecord, ResolveRequest, versionOf } from './decide';
 
 export interface ResolveConfig {
   readonly modelPackageGroupName: string;
@@ -79,7 +79,7 @@ export function createResolveHandler(deps: ResolveDependencies): (event: unknown
       onRetry: (attempt, error, delayMs) => logger.warn(`${operation} failed transiently: retrying`, { jobId: job.jobId, attempt, delayMs, error: error as Error }),
     });
 
-    let verdict: { ok: true; arn: string; version: number; source: string } | { ok: false; message: string };
+    let verdict: { ok: true; arn: string; version: number; source: string; variables?: Record<string, string> } | { ok: false; message: string };
     try {
       verdict = await decide(request, call, job.jobId);
     } catch (error) {
@@ -91,7 +91,7 @@ export function createResolveHandler(deps: ResolveDependencies): (event: unknown
     if (!verdict.ok) {
       return fail(verdict.message);
     }
-    await answer.succeed(job.jobId, { ModelPackageArn: verdict.arn, ModelPackageVersion: String(verdict.version) });
+    await answer.succeed(job.jobId, { ModelPackageArn: verdict.arn, ModelPackageVersion: String(verdict.version), ...verdict.variables });
     logger.info(request.mode === 'verify' ? 'model package verified' : 'model package resolved', {
       jobId: job.jobId, source: verdict.source, modelPackageArn: verdict.arn, version: verdict.version,
     });
@@ -100,7 +100,7 @@ export function createResolveHandler(deps: ResolveDependencies): (event: unknown
 
   type Call = <T>(op: string, send: () => Promise<T>) => Promise<T>;
 
-  async function decide(request: ResolveRequest, call: Call, jobId: string): Promise<{ ok: true; arn: string; version: number; source: string } | { ok: false; message: string }> {
+  async function decide(request: ResolveRequest, call: Call, jobId: string): Promise<{ ok: true; arn: string; version: number; source: string; variables?: Record<string, string> } | { ok: false; message: string }> {
     if (request.mode === 'verify') {
       const decision = decideModelPackage(group, request.modelPackageArn, await describe(call, request.modelPackageArn));
       return decision.deploy
@@ -115,8 +115,13 @@ export function createResolveHandler(deps: ResolveDependencies): (event: unknown
     } else if (!isModelPackageArn(arn)) {
       return { ok: false, message: `requestedModelPackageArn '${arn}' is not a versioned model package ARN (arn:<partition>:sagemaker:<region>:<account>:model-package/<group>/<version>) nor ${LATEST_APPROVED}` };
     }
-    const decision = decideModelPackage(group, arn, arn === '' ? undefined : await describe(call, arn));
-    return decision.deploy ? { ok: true, arn: decision.modelPackageArn, version: decision.version, source } : { ok: false, message: decision.reason };
+    const described = arn === '' ? undefined : await describe(call, arn);
+    const decision = decideModelPackage(group, arn, described);
+    if (!decision.deploy) return { ok: false, message: decision.reason };
+    // The served package's own baselines, for the production monitor (with deployDataQualityBaselines).
+    const variables = baselineVariables(decision.modelPackageArn, described, request.driftCheckBaselines);
+    if ('problem' in variables) return { ok: false, message: variables.problem as string };
+    return { ok: true, arn: decision.modelPackageArn, version: decision.version, source, variables };
   }
 
   async function describe(call: Call, arn: string): Promise<DescribedPackage | undefined> {

@@ -482,6 +482,8 @@ export class MlopsProject extends Construct {
       pipeline: this.buildPipeline,
       monitors: [monitor],
       eventBus: this.platform.eventBus.eventBus,
+      // Drift counts only from where production runs: a staging schedule of the same name retrains nothing.
+      monitoredEnvironments: this.platform.production.map((env) => ({ account: env.account, region: env.region })),
       topic: this.notificationTopic,
       encryptionKey: this.encryptionKey,
       cooldown: options.retrainingCooldown,

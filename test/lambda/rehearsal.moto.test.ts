@@ -110,7 +110,13 @@ describe('rehearsal: the promotion path of the reference platform, bundled, agai
   });
 
   async function register(status: 'Approved' | 'Rejected' | 'PendingManualApproval' = 'PendingManualApproval'): Promise<string> {
-    const arn = (await sagemaker.send(new CreateModelPackageCommand({ ModelPackageGroupName: 'churn', ModelApprovalStatus: 'PendingManualApproval' }))).ModelPackageArn!;
+    // Registered as the classic build registers: with the data-quality baselines it computed.
+    const baseline = (file: string) => ({ ContentType: 'application/json', S3Uri: `s3://mlops-churn-data-111111111111/model-build/exec/DataQualityCheck/${file}` });
+    const arn = (await sagemaker.send(new CreateModelPackageCommand({
+      ModelPackageGroupName: 'churn',
+      ModelApprovalStatus: 'PendingManualApproval',
+      DriftCheckBaselines: { ModelDataQuality: { Constraints: baseline('constraints.json'), Statistics: baseline('statistics.json') } },
+    }))).ModelPackageArn!;
     if (status !== 'PendingManualApproval') await setStatus(arn, status);
     return arn;
   }
@@ -220,12 +226,18 @@ describe('rehearsal: the promotion path of the reference platform, bundled, agai
       resolveParameters = String(actionConfiguration(tooling, 'ResolveModelPackage', 'ResolveModelPackage').UserParameters);
     });
 
+    /** The served package's baselines, which the production deployment receives as parameters. */
+    const BASELINE_VARIABLES = {
+      DataQualityConstraintsS3Uri: 's3://mlops-churn-data-111111111111/model-build/exec/DataQualityCheck/constraints.json',
+      DataQualityStatisticsS3Uri: 's3://mlops-churn-data-111111111111/model-build/exec/DataQualityCheck/statistics.json',
+    };
     /** What CodePipeline does with `#{variables.ModelPackageArn}`: the value it was started with, or the variable's default. */
     const withVariable = (value: string) => resolveParameters.replace('#{variables.ModelPackageArn}', value);
     const answerOf = (jobId: string) => codepipeline.answers.find((a) => a.jobId === jobId);
 
     test('the pipeline asks it for the variable, whose default is LATEST_APPROVED', () => {
-      expect(JSON.parse(resolveParameters)).toEqual({ requestedModelPackageArn: '#{variables.ModelPackageArn}' });
+      // the churn project monitors production against the served package's own baselines
+      expect(JSON.parse(resolveParameters)).toEqual({ requestedModelPackageArn: '#{variables.ModelPackageArn}', driftCheckBaselines: ['ModelDataQuality'] });
       const pipeline = Object.values(tooling.Resources).find((r) => r.Type === 'AWS::CodePipeline::Pipeline' && JSON.stringify(r.Properties).includes('ResolveModelPackage'))!;
       expect(pipeline.Properties!.Variables).toEqual([expect.objectContaining({ Name: 'ModelPackageArn', DefaultValue: 'LATEST_APPROVED' })]);
     });
@@ -239,7 +251,7 @@ describe('rehearsal: the promotion path of the reference platform, bundled, agai
       const r = await resolve.invoke(job('latest', withVariable('LATEST_APPROVED')), fn.timeoutSeconds * 1000);
       // THEN
       expect(r.ok).toBe(true);
-      expect(answerOf('latest')).toEqual({ jobId: 'latest', kind: 'success', outputVariables: { ModelPackageArn: v2, ModelPackageVersion: '2' } });
+      expect(answerOf('latest')).toEqual({ jobId: 'latest', kind: 'success', outputVariables: { ModelPackageArn: v2, ModelPackageVersion: '2', ...BASELINE_VARIABLES } });
     });
 
     test('throttling of the registry that outlasts the SDK\'s retries is retried, and the job succeeds', async () => {
@@ -250,7 +262,7 @@ describe('rehearsal: the promotion path of the reference platform, bundled, agai
       // WHEN
       await resolve.invoke(job('throttled', withVariable(arn)), fn.timeoutSeconds * 1000);
       // THEN
-      expect(answerOf('throttled')).toEqual({ jobId: 'throttled', kind: 'success', outputVariables: { ModelPackageArn: arn, ModelPackageVersion: '1' } });
+      expect(answerOf('throttled')).toEqual({ jobId: 'throttled', kind: 'success', outputVariables: { ModelPackageArn: arn, ModelPackageVersion: '1', ...BASELINE_VARIABLES } });
       expect((proxy.seen.get('SageMaker.DescribeModelPackage') ?? 0) - before).toBe(7);
     });
 
@@ -291,7 +303,7 @@ describe('rehearsal: the promotion path of the reference platform, bundled, agai
       });
       // The parameters are a Fn::Join of the role's partition and the sample's SSM parameter: the
       // one Ref of a resource in them is that parameter, which gets its local name.
-      const raw = actionConfiguration(tooling, 'TestStaging', 'SmokeTest').UserParameters;
+      const raw = actionConfiguration(tooling, 'Staging', 'SmokeTest').UserParameters;
       const resourceRefs = [...JSON.stringify(raw).matchAll(/\{"Ref":"([^"]+)"\}/g)].map((m) => m[1]).filter((r) => !r.startsWith('AWS::'));
       expect(resourceRefs.map((r) => tooling.Resources[r]?.Type)).toEqual(['AWS::SSM::Parameter']);
       parameters = JSON.parse(resolveValue(raw, { ...TOOLING, refs: { [resourceRefs[0]]: PAYLOAD } }, 'SmokeTest.UserParameters'));

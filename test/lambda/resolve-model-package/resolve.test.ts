@@ -167,3 +167,35 @@ describe('resolve: LATEST_APPROVED and verify', () => {
     expect(failures()[0].failureDetails!.message).toBe(`verify before production: model package ${ARN} is Rejected, not Approved; production is not deployed`);
   });
 });
+
+describe('resolve: the served package\'s drift-check baselines for the production monitor', () => {
+  const CONSTRAINTS = 's3://mlops-churn-data-111111111111/model-build/exec-1/DataQualityCheck/constraints.json';
+  const STATISTICS = 's3://mlops-churn-data-111111111111/model-build/exec-1/DataQualityCheck/statistics.json';
+
+  test('outputs the package\'s DriftCheckBaselines.ModelDataQuality as the variables the production template takes', async () => {
+    // GIVEN a package registered with its data-quality baselines (botocore: DescribeModelPackageOutput.DriftCheckBaselines)
+    sagemakerMock.on(DescribeModelPackageCommand).resolves({
+      ModelPackageArn: ARN, ModelPackageGroupName: GROUP, ModelPackageVersion: 3, ModelApprovalStatus: 'Approved',
+      DriftCheckBaselines: { ModelDataQuality: { Constraints: { ContentType: 'application/json', S3Uri: CONSTRAINTS }, Statistics: { ContentType: 'application/json', S3Uri: STATISTICS } } },
+    } as never);
+    // WHEN
+    await handle(job({ requestedModelPackageArn: ARN, driftCheckBaselines: ['ModelDataQuality'] }));
+    // THEN
+    expect(success()).toEqual([{ jobId: 'job-1', outputVariables: {
+      ModelPackageArn: ARN, ModelPackageVersion: '3', DataQualityConstraintsS3Uri: CONSTRAINTS, DataQualityStatisticsS3Uri: STATISTICS,
+    } }]);
+  });
+
+  test('fails the job of a package without them, saying what the build must register', async () => {
+    // WHEN the default package has no DriftCheckBaselines
+    await handle(job({ requestedModelPackageArn: ARN, driftCheckBaselines: ['ModelDataQuality'] }));
+    // THEN nothing is deployed: staging comes after resolve
+    expect(success()).toEqual([]);
+    expect(failures()[0].failureDetails!.message).toBe(`model package ${ARN} has no DriftCheckBaselines.ModelDataQuality (constraints and statistics), which the production monitor checks the traffic against: register them in the build (a data-quality QualityCheckStep whose baselines RegisterModel records, as ClassicModelBuild does)`);
+  });
+
+  test('fails the job asking for a baseline kind it does not know, naming the one it knows', async () => {
+    await handle(job({ requestedModelPackageArn: ARN, driftCheckBaselines: ['ModelBias'] }));
+    expect(failures()[0].failureDetails!.message).toMatch(/UserParameters of a resolve job are invalid: driftCheckBaselines.0: must list only 'ModelDataQuality'/);
+  });
+});
