@@ -6,7 +6,7 @@
  *   npx cdk synth --app "npx tsx examples/single-account-quickstart.ts" -c account=123456789012 -c region=eu-west-1
  */
 import { App } from 'aws-cdk-lib';
-import { MlopsPlatform, MlopsProject, ProjectModelBuild } from '../lib';
+import { MlopsPlatform, MlopsProject, PlatformNetworking, ProjectModelBuild } from '../lib';
 
 export function build(app: App): App {
   const account = app.node.tryGetContext('account') ?? '111111111111';
@@ -18,6 +18,9 @@ export function build(app: App): App {
     staging: env,
     production: [env],
     stackNamePrefix: 'Quickstart',
+    // Kept simple and cheap for a first try: no VPCs and no VPC endpoints (about USD 15 a month
+    // each). The reference platform (bin/app.ts) runs private, the default.
+    networking: PlatformNetworking.none(),
   });
   new MlopsProject(app, 'Abalone', {
     platform,

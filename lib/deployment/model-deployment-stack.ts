@@ -5,6 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { HOSTING_PARAMETERS } from './endpoint-hosting';
+import { DeployTimeNetwork } from '../network/deploy-time-network';
 import { ModelEndpoint, ModelEndpointOptions, ShadowOptions } from './model-endpoint';
 
 /** The name of the template parameter that carries the model package ARN. */
@@ -69,6 +70,16 @@ export interface ModelDeploymentStackProps extends StackProps {
    * @default - the template creates its own key, captured-data bucket and log group
    */
   readonly hostedResources?: HostedResourcesOptions;
+
+  /**
+   * Run the endpoint's models (and monitors given the stack's `network`) in the platform network
+   * of whatever account and region the template is deployed to: a `DeployTimeNetwork` whose
+   * subnets and security groups are SSM parameter types, resolved at deploy time from what the
+   * `PlatformNetwork` there publishes. One template still serves every region.
+   *
+   * @default false - the endpoint's own `vpc` or `network` option, if any
+   */
+  readonly platformNetwork?: boolean;
 }
 
 /**
@@ -118,6 +129,9 @@ export class ModelDeploymentStack extends Stack {
   /** The hosting's topic of Model Monitor alarms, with `hostedResources.monitoring`. */
   public readonly hostedAlarmTopic?: sns.ITopic;
 
+  /** The network resolved at deploy time, with `platformNetwork`. */
+  public readonly network?: DeployTimeNetwork;
+
   constructor(scope: Construct, id: string, props: ModelDeploymentStackProps = {}) {
     super(scope, id, props);
     if (props.endpoint?.shadow) {
@@ -140,8 +154,15 @@ export class ModelDeploymentStack extends Stack {
     const hosted: HostedResources = props.hostedResources ? this.hostedResources(props.hostedResources, props.endpoint) : {};
     this.hostedReportsBucket = hosted.reportsBucket;
     this.hostedAlarmTopic = hosted.alarmTopic;
+    if (props.platformNetwork) {
+      if (props.endpoint?.vpc || props.endpoint?.network) {
+        throw new Error(`model deployment stack ${this.node.path}: platformNetwork resolves the endpoint's network at deploy time; remove endpoint.vpc and endpoint.network (a VPC of another stack cannot be referenced by a template deployed elsewhere)`);
+      }
+      this.network = new DeployTimeNetwork(this, 'Network');
+    }
     this.endpoint = new ModelEndpoint(this, 'Endpoint', {
       ...props.endpoint,
+      ...(this.network ? { network: this.network } : {}),
       ...(hosted.key ? {
         encryptionKey: hosted.key,
         logGroup: hosted.logGroup,

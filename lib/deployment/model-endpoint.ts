@@ -18,6 +18,9 @@ import { createEncryptionKey } from '../private/encryption-key';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { createSecureBucket } from '../private/secure-bucket';
 import { hasInstanceStorage } from './instance-storage';
+import { ServiceEndpoint } from '../network/service-endpoint';
+import { ServiceUsage } from '../network/service-usage';
+import { IWorkloadNetwork, NetworkInterfaceUser } from '../network/workload-network';
 import { grantModelPackageAccess, waitForRolePolicies, waiveRoleWildcards } from './model-package-access';
 
 /**
@@ -423,6 +426,17 @@ export interface ModelEndpointOptions {
   readonly vpc?: ec2.IVpc;
 
   /**
+   * The network the model containers run in (instead of `vpc`): a `PlatformNetwork`, or in a
+   * deployment template a `DeployTimeNetwork` resolved in the account and region it is deployed
+   * to. The role gets the network-interface permissions SageMaker documents, scoped to its
+   * subnets, and S3 (the model artifacts) is declared for the network's endpoints. Not for
+   * serverless endpoints.
+   *
+   * @default - `vpc` if given, else no VPC
+   */
+  readonly network?: IWorkloadNetwork;
+
+  /**
    * The subnets of `vpc` the containers use.
    *
    * @default - the VPC's private subnets
@@ -560,6 +574,8 @@ export class ModelEndpoint extends ModelEndpointBase {
 
   /** The security groups of the containers, when in a VPC. */
   public readonly securityGroups?: ec2.ISecurityGroup[];
+  /** The network the model containers run in, when given one as `network`. */
+  public readonly network?: IWorkloadNetwork;
 
   /** The default 5xx error-rate rollback alarm, unless turned off. */
   public readonly errorRateAlarm?: cloudwatch.Alarm;
@@ -592,7 +608,11 @@ export class ModelEndpoint extends ModelEndpointBase {
     this.encryptionKey = props.encryptionKey ?? createEncryptionKey(this, 'Key', `Encrypts the storage, captured data and logs of the ${this.node.path} endpoint`);
 
     this.role = props.role ?? new ManagedPolicyRole(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com', {
+        // "Use aws:SourceAccount if you want to allow any resource in that account" (SageMaker
+        // Developer Guide, security-confused-deputy-prevention).
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
       description: `Execution role of the ${this.node.path} SageMaker endpoint`,
     });
 
@@ -615,7 +635,13 @@ export class ModelEndpoint extends ModelEndpointBase {
 
     // VPC
     let vpcConfig: CfnModel.VpcConfigProperty | undefined;
-    if (props.vpc) {
+    let networkGrant: iam.Grant | undefined;
+    if (props.network) {
+      this.network = props.network;
+      vpcConfig = { subnets: props.network.subnetIds, securityGroupIds: props.network.securityGroupIds };
+      networkGrant = props.network.grantNetworkInterfaces(this.role, NetworkInterfaceUser.SAGEMAKER);
+      ServiceUsage.declare(this, [ServiceEndpoint.S3], `the models of endpoint ${this.node.path} load their artifacts from S3`);
+    } else if (props.vpc) {
       this.securityGroups = props.securityGroups ?? [new ec2.SecurityGroup(this, 'SecurityGroup', {
         vpc: props.vpc,
         description: `Model containers of the ${this.node.path} endpoint`,
@@ -632,7 +658,9 @@ export class ModelEndpoint extends ModelEndpointBase {
       this.shadowModel = this.createModel('ShadowModel', props.shadow.modelPackageArn, props, networkIsolation, vpcConfig);
       this.shadowVariantName = props.shadow.variantName ?? 'Shadow';
     }
-    this.grantModelAccess(props, vpcConfig !== undefined);
+    // SageMaker creates the model's network interfaces with its role: the grant comes first.
+    for (const model of [this.model, this.shadowModel]) if (model && networkGrant) networkGrant.applyBefore(model);
+    this.grantModelAccess(props, props.vpc !== undefined);
 
     // Data capture
     let dataCaptureConfig: CfnEndpointConfig.DataCaptureConfigProperty | undefined;
@@ -949,6 +977,7 @@ function validate(scope: Construct, props: ModelEndpointProps, captureEnabled: b
     }
     if (captureEnabled) problems.push('data capture is not supported on serverless endpoints');
     if (props.vpc) problems.push('a vpc is not supported on serverless endpoints');
+    if (props.network) problems.push('a network is not supported on serverless endpoints (SageMaker Developer Guide, "Serverless Inference": VPC configuration is not supported)');
     if (networkIsolation) problems.push('network isolation is not supported on serverless endpoints');
     if (props.autoScaling) problems.push('autoscaling of instances is not available on serverless endpoints (use provisioned concurrency)');
     if (props.shadow) problems.push('a shadow variant needs real-time inference, not serverless');
@@ -1002,6 +1031,9 @@ function validate(scope: Construct, props: ModelEndpointProps, captureEnabled: b
   }
   if (known(props.rollbackErrorRatePercent) && (props.rollbackErrorRatePercent! <= 0 || props.rollbackErrorRatePercent! > 100)) {
     problems.push(`rollback error rate percent must be above 0 and at most 100, got ${props.rollbackErrorRatePercent}`);
+  }
+  if (props.vpc !== undefined && props.network !== undefined) {
+    problems.push('give vpc or network, not both');
   }
   if (props.vpc === undefined && props.securityGroups) {
     problems.push('security groups need a vpc');

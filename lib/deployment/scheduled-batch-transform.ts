@@ -264,7 +264,11 @@ export class ScheduledBatchTransform extends Construct {
 
     this.encryptionKey = props.encryptionKey ?? createEncryptionKey(this, 'Key', `Encrypts the batch transform results and schedule of ${this.node.path}`);
     this.role = props.role ?? new ManagedPolicyRole(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com', {
+        // "Use aws:SourceAccount if you want to allow any resource in that account" (SageMaker
+        // Developer Guide, security-confused-deputy-prevention).
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
       description: `Execution role of the ${this.node.path} batch transform`,
     });
 

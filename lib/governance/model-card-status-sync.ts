@@ -12,6 +12,7 @@ import { IModelPackageGroup } from '../registry/model-package-group';
 import { nagResourceName, waive } from '../private/compliance';
 import { createEncryptionKey } from '../private/encryption-key';
 import { EventHandlerFunction, HANDLER_METRICS_NAMESPACE } from '../private/event-handler';
+import { IWorkloadNetwork } from '../network/workload-network';
 
 const HANDLER = 'model-card-status';
 
@@ -62,6 +63,16 @@ export interface ModelCardStatusSyncProps {
    * @default - the VPC's private subnets
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The network to run the handler in (instead of `vpc`), typically the platform's
+   * `PlatformNetwork` of this account and region: the function takes its subnets and security
+   * groups, the role the network-interface permissions Lambda documents, and the services the
+   * handler calls are declared for the network's VPC endpoints.
+   *
+   * @default - `vpc` if given, else not in a VPC
+   */
+  readonly network?: IWorkloadNetwork;
 }
 
 /**
@@ -128,6 +139,7 @@ export class ModelCardStatusSync extends Construct {
       alarmTopic: this.alarmTopic,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
+      network: props.network,
       timeout: Duration.seconds(30),
       // One at a time: two events of one package never race on its card.
       reservedConcurrentExecutions: 1,

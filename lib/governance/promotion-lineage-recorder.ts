@@ -14,6 +14,7 @@ import { nagResourceName, waive } from '../private/compliance';
 import { createEncryptionKey } from '../private/encryption-key';
 import { EventHandlerFunction, HANDLER_METRICS_NAMESPACE } from '../private/event-handler';
 import { deploymentActionPrefix, endpointContextPrefix, PROJECT_DIMENSION } from './lineage-names';
+import { IWorkloadNetwork } from '../network/workload-network';
 
 const HANDLER = 'record-lineage';
 const PROJECT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
@@ -161,6 +162,16 @@ export interface PromotionLineageRecorderProps {
    * @default - the VPC's private subnets
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The network to run the handler in (instead of `vpc`), typically the platform's
+   * `PlatformNetwork` of this account and region: the function takes its subnets and security
+   * groups, the role the network-interface permissions Lambda documents, and the services the
+   * handler calls are declared for the network's VPC endpoints.
+   *
+   * @default - `vpc` if given, else not in a VPC
+   */
+  readonly network?: IWorkloadNetwork;
 }
 
 /**
@@ -239,6 +250,7 @@ export class PromotionLineageRecorder extends Construct {
       alarmTopic: this.alarmTopic,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
+      network: props.network,
       timeout: Duration.seconds(60),
       reservedConcurrentExecutions: 2,
     });

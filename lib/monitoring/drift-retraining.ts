@@ -16,6 +16,7 @@ import { NagRules, waive } from '../private/compliance';
 import { createEncryptionKey } from '../private/encryption-key';
 import { EventHandlerFunction } from '../private/event-handler';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
+import { IWorkloadNetwork } from '../network/workload-network';
 
 const PARAMETER_NAME = /^[A-Za-z0-9\-_]{1,256}$/;
 
@@ -172,6 +173,16 @@ export interface DriftRetrainingProps {
    * @default - the VPC's private subnets
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The network to run the handler in (instead of `vpc`), typically the platform's
+   * `PlatformNetwork` of this account and region: the function takes its subnets and security
+   * groups, the role the network-interface permissions Lambda documents, and the services the
+   * handler calls are declared for the network's VPC endpoints.
+   *
+   * @default - `vpc` if given, else not in a VPC
+   */
+  readonly network?: IWorkloadNetwork;
 }
 
 /**
@@ -254,6 +265,7 @@ export class DriftRetraining extends Construct {
       alarmTopic,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
+      network: props.network,
       // One decision at a time: two drift events cannot both see "nothing running" and start two.
       reservedConcurrentExecutions: 1,
       environment: {

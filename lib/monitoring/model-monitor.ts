@@ -474,7 +474,11 @@ export class ModelMonitor extends Construct {
       enforceSSL: true,
     });
     // CloudWatch publishes alarm notifications to the key-encrypted topic.
-    this.encryptionKey.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
+    // "Add the aws:SourceAccount and aws:SourceArn condition keys to the KMS resource policy"
+    // (Amazon SNS Developer Guide, sns-key-management, CloudWatch among the services listed).
+    this.encryptionKey.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com', {
+      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+    }), 'kms:Decrypt', 'kms:GenerateDataKey');
 
     if (props.vpc) {
       this.securityGroups = props.securityGroups ?? [new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -489,7 +493,11 @@ export class ModelMonitor extends Construct {
     }
 
     const role = props.role ?? new ManagedPolicyRole(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com', {
+        // "Use aws:SourceAccount if you want to allow any resource in that account" (SageMaker
+        // Developer Guide, security-confused-deputy-prevention).
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
       description: `Runs the Model Monitor jobs of ${this.namePrefix}`,
     });
     this.role = role;
@@ -506,10 +514,16 @@ export class ModelMonitor extends Construct {
         rules: [...NagRules.dlqOfDlq],
         reason: 'this queue is itself the dead-letter queue of the drift-event forwarding; a queue behind it would only move the problem',
       });
-      this.encryptionKey.grant(new iam.ServicePrincipal('events.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
+      // EventBridge sets aws:SourceAccount to the rule's account (EventBridge User Guide,
+      // cross-service-confused-deputy-prevention).
+      this.encryptionKey.grant(new iam.ServicePrincipal('events.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }), 'kms:Decrypt', 'kms:GenerateDataKey');
       this.forwardingDeadLetterQueue = queue;
       const forwardRole = new ManagedPolicyRole(this, 'ForwardingRole', {
-        assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+        assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
+          conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+        }),
         description: `Forwards the drift events of ${this.namePrefix} to the tooling account event bus`,
       });
       this.forwardTarget = new targets.EventBus(props.eventBus, { role: forwardRole, deadLetterQueue: queue });

@@ -10,6 +10,7 @@ import { PipelineDefinition } from './definition/pipeline-definition';
 import { PropertyFile } from './definition/step';
 // The Model Monitor image table lives with the monitors; it should move to private/ (told the lead).
 import { MonitoringImageKind, monitoringImageUri } from '../monitoring/monitoring-images';
+import { IWorkloadNetwork } from '../network/workload-network';
 
 /**
  * How the evaluation metric must compare with the threshold for the model to be registered.
@@ -124,6 +125,16 @@ export interface ClassicModelBuildProps {
    * @default - no model card
    */
   readonly modelCard?: ClassicModelCardOptions;
+  /**
+   * The network the jobs run in (`NetworkConfig.VpcConfig` of the processing and check jobs,
+   * `VpcConfig` of training), with traffic between instances encrypted. Training and the data
+   * quality check also run with network isolation (their containers read and write only what
+   * SageMaker stages); the preprocessing and evaluation scripts keep network access inside the
+   * VPC, so they can reach S3 through its endpoint. Give the job role the network too
+   * (`SageMakerJobRole`'s `network`).
+   * @default - no VPC
+   */
+  readonly network?: IWorkloadNetwork;
 }
 
 /**
@@ -195,6 +206,8 @@ export class ClassicModelBuild {
       clusterConfig: { instanceType: processingInstanceType.asString(), instanceCount: processingInstanceCount.asNumber(), volumeSizeInGb: 30 },
     };
     const script = (uri: string) => `/opt/ml/processing/input/code/${uri.split('/').pop()}`;
+    const vpcConfig = props.network ? { subnets: props.network.subnetIds, securityGroupIds: props.network.securityGroupIds } : undefined;
+    const processingNetwork = vpcConfig ? { vpcConfig, enableInterContainerTrafficEncryption: true } : undefined;
 
     this.preprocessStep = new ProcessingStep('Preprocess', {
       processingResources: cluster,
@@ -211,6 +224,7 @@ export class ClassicModelBuild {
         })),
       },
       stoppingCondition: { maxRuntimeInSeconds: 3600 },
+      networkConfig: processingNetwork,
     });
 
     const dataQualityImageUri = props.dataQualityImageUri ?? monitoringImageUri(Stack.of(props.jobRole), MonitoringImageKind.MODEL_MONITOR);
@@ -226,6 +240,7 @@ export class ClassicModelBuild {
         instanceCount: 1,
         volumeSizeInGb: 30,
         maxRuntimeInSeconds: 3600,
+        networkConfig: vpcConfig ? { ...processingNetwork, enableNetworkIsolation: true } : undefined,
       },
       dataQualityCheckConfig: {
         baselineDataset: trainingData,
@@ -252,6 +267,7 @@ export class ClassicModelBuild {
         dataSource: { s3DataSource: { s3Uri: this.preprocessStep.outputS3Uri(name) } },
       })),
       hyperParameters: props.hyperParameters,
+      ...(vpcConfig ? { vpcConfig, enableInterContainerTrafficEncryption: true, enableNetworkIsolation: true } : {}),
     });
 
     this.evaluationReport = new PropertyFile({ name: 'EvaluationReport', outputName: 'evaluation', path: 'evaluation.json' });
@@ -268,6 +284,7 @@ export class ClassicModelBuild {
         outputs: [{ outputName: 'evaluation', s3Output: { s3Uri: outputUri('Evaluate', 'output', 'evaluation'), localPath: '/opt/ml/processing/evaluation' } }],
       },
       stoppingCondition: { maxRuntimeInSeconds: 3600 },
+      networkConfig: processingNetwork,
       propertyFiles: [this.evaluationReport],
     });
 

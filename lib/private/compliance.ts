@@ -1,4 +1,4 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -73,3 +73,31 @@ export function nagResourceName(stack: Stack, value: string): string {
   };
   return render(resolved);
 }
+
+/** CloudFormation metadata key of the source-condition acknowledgements of a resource. */
+export const SOURCE_CONDITION_ACKNOWLEDGEMENTS = 'cdk-sagemaker-mlops:source-condition-acknowledgements';
+
+/**
+ * Records on a resource (a role, key or topic policy) that a grant to a service principal carries
+ * no aws:SourceAccount / aws:SourceArn condition, and why: the service documents none for that
+ * place, or documents that the keys are absent there (a condition would then deny the service).
+ * The source-condition test reads it; a reason shorter than a sentence fails that test.
+ */
+export function acknowledgeSourceCondition(scope: IConstruct, service: string, reason: string): void {
+  if (reason.trim().length < MIN_WAIVER_REASON_LENGTH) {
+    throw new Error(`source-condition acknowledgement for ${service} at ${scope.node.path} needs a specific reason of at least ${MIN_WAIVER_REASON_LENGTH} characters`);
+  }
+  const resource = (CfnResource.isCfnResource(scope) ? scope : scope.node.defaultChild) as CfnResource | undefined;
+  if (!resource || !CfnResource.isCfnResource(resource)) {
+    throw new Error(`source-condition acknowledgement for ${service} at ${scope.node.path}: no CloudFormation resource to record it on`);
+  }
+  const existing = (resource.getMetadata(SOURCE_CONDITION_ACKNOWLEDGEMENTS) as Array<{ service: string; reason: string }> | undefined) ?? [];
+  if (existing.some((a) => a.service === service)) return;
+  resource.addMetadata(SOURCE_CONDITION_ACKNOWLEDGEMENTS, [...existing, { service, reason }]);
+}
+
+/** Why a Lambda execution role's trust names no source: Lambda documents none there. */
+export const LAMBDA_TRUST_REASON = 'Lambda documents no source condition for assuming an execution role: aws:SourceArn applies only where a function is the target (Lambda Developer Guide, permissions-source-function-arn); only principals allowed iam:PassRole on this role can give it to a function';
+
+/** Why a CodePipeline service role's trust names no source. */
+export const CODEPIPELINE_TRUST_REASON = 'CodePipeline documents its service role trust policy without conditions (CodePipeline User Guide, how-to-custom-role and pipelines-create-service-role-cli); the role is passed only to the pipeline of this stack';

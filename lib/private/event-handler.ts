@@ -11,10 +11,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { NagRules, waive } from './compliance';
+import { acknowledgeSourceCondition, LAMBDA_TRUST_REASON, NagRules, waive } from './compliance';
 import { ManagedPolicyRole } from './managed-policy-role';
 import { createEncryptionKey } from './encryption-key';
 import { handlerCode } from './handler-code';
+import { ServiceUsage } from '../network/service-usage';
+import { IWorkloadNetwork, NetworkInterfaceUser } from '../network/workload-network';
 
 /** CloudWatch namespace of the metrics our handlers emit (embedded metric format). */
 export const HANDLER_METRICS_NAMESPACE = 'SageMakerMlops';
@@ -28,6 +30,14 @@ export interface EventHandlerFunctionProps {
   readonly alarmTopic?: sns.ITopic;
   readonly vpc?: ec2.IVpc;
   readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * The network to run in (instead of `vpc`): the function gets the network's subnets and
+   * security groups, its role the network-interface permissions Lambda documents, and the
+   * services the handler calls (`ServiceUsage.ofHandler`) are declared for the VPC's endpoints.
+   */
+  readonly network?: IWorkloadNetwork;
+  /** Why the function is outside any VPC, for the compliance acknowledgement (a default reason otherwise). */
+  readonly outsideVpcReason?: string;
   readonly timeout?: Duration;
   readonly reservedConcurrentExecutions?: number;
   readonly logRetention?: logs.RetentionDays;
@@ -89,6 +99,7 @@ export class EventHandlerFunction extends Construct {
       description: `Runs the ${props.handler} handler`,
       roleName: props.roleName,
     });
+    acknowledgeSourceCondition(this.role, 'lambda.amazonaws.com', LAMBDA_TRUST_REASON);
 
     this.function = new lambda.Function(this, 'Function', {
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -115,10 +126,23 @@ export class EventHandlerFunction extends Construct {
       vpcSubnets: props.vpc ? props.vpcSubnets : undefined,
       tracing: lambda.Tracing.ACTIVE,
     });
-    if (!props.vpc) {
+    if (props.vpc && props.network) {
+      throw new Error(`EventHandlerFunction ${this.node.path}: give vpc or network, not both`);
+    }
+    if (props.network) {
+      (this.function.node.defaultChild as lambda.CfnFunction).vpcConfig = {
+        subnetIds: props.network.subnetIds,
+        securityGroupIds: props.network.securityGroupIds,
+      };
+      // Lambda checks at CreateFunction that the execution role may create network interfaces
+      // (Lambda Developer Guide, "Giving Lambda functions access to resources in an Amazon VPC").
+      props.network.grantNetworkInterfaces(this.role, NetworkInterfaceUser.LAMBDA).applyBefore(this.function);
+      ServiceUsage.declare(this, ServiceUsage.ofHandler(props.handler), `the ${props.handler} handler (${this.node.path}) calls them`);
+    }
+    if (!props.vpc && !props.network) {
       waive(this.function, {
         rules: [...NagRules.lambdaInVpc],
-        reason: 'the handler calls only regional AWS APIs over TLS with IAM auth and reaches no private resource; pass vpc to run it in one',
+        reason: props.outsideVpcReason ?? 'the handler calls only regional AWS APIs over TLS with IAM auth and reaches no private resource; pass network to run it in one',
       });
     }
     // Lambda sends what fails after its retries to the dead-letter queue with this role; a queue

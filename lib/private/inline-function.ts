@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { NagRules, waive } from './compliance';
+import { acknowledgeSourceCondition, LAMBDA_TRUST_REASON, NagRules, waive } from './compliance';
 import { ManagedPolicyRole } from './managed-policy-role';
 import { ServiceEndpoint } from '../network/service-endpoint';
 import { ServiceUsage } from '../network/service-usage';
@@ -52,6 +52,7 @@ export class InlineCustomResourceFunction extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: props.description,
     });
+    acknowledgeSourceCondition(this.role, 'lambda.amazonaws.com', LAMBDA_TRUST_REASON);
     logGroup.grantWrite(this.role);
     this.function = new lambda.Function(this, 'Function', {
       runtime: lambda.Runtime.NODEJS_24_X,

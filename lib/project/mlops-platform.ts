@@ -2,6 +2,8 @@ import { Aws, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EventForwarding, ForwardedEvents } from '../monitoring/event-forwarding';
 import { PlatformEventBus, PlatformEventSource } from '../monitoring/platform-event-bus';
+import { PlatformNetwork, PlatformVpc } from '../network/platform-network';
+import { ServiceEndpoint } from '../network/service-endpoint';
 
 /**
  * An account and region the platform deploys into.
@@ -16,6 +18,81 @@ export interface PlatformEnvironment {
    * The region.
    */
   readonly region: string;
+}
+
+/**
+ * An existing VPC of one account and region of the platform.
+ */
+export interface EnvironmentVpc {
+  /** The account. */
+  readonly account: string;
+  /** The region. */
+  readonly region: string;
+  /** The VPC there (`PlatformVpc.fromAttributes`, or `PlatformVpc.isolated` with options of your own). */
+  readonly vpc: PlatformVpc;
+}
+
+/**
+ * Options of the platform's private networks.
+ */
+export interface PrivateNetworkingOptions {
+  /**
+   * The VPCs of environments that have one already, or need other options than the default.
+   *
+   * @default - a new VPC with private isolated subnets only in each account and region (`PlatformVpc.isolated()`)
+   */
+  readonly vpcs?: EnvironmentVpc[];
+
+  /**
+   * An AWS Organizations organization id (`o-...`): the VPC endpoint policies admit its
+   * principals and resources instead of the platform's accounts.
+   *
+   * @default - the endpoint policies name the platform's tooling, staging and production accounts
+   */
+  readonly organizationId?: string;
+
+  /**
+   * Endpoints to create in every network beyond those the platform's constructs declare, for
+   * code of your own.
+   *
+   * @default - none
+   */
+  readonly additionalServices?: ServiceEndpoint[];
+}
+
+/**
+ * Where the platform's jobs, endpoints, monitors, handlers and builds run.
+ */
+export class PlatformNetworking {
+  /**
+   * Private (the default): one `PlatformNetwork` per account and region of the platform, with
+   * private subnets only, no path to the internet, and the VPC endpoints of what runs there.
+   * Every SageMaker job, model, monitor, Lambda handler and CodeBuild build of the platform's
+   * projects runs in it. Interface endpoints cost about USD 14.60 a month each in two
+   * Availability Zones (see the README for the reference platform's total).
+   */
+  public static privateVpcs(options: PrivateNetworkingOptions = {}): PlatformNetworking {
+    return new PlatformNetworking(true, options);
+  }
+
+  /**
+   * No VPCs: everything runs on the services' own networks with internet access, as AWS's
+   * samples do. Cheaper, for a first try; cdk-nag's VPC rules are then acknowledged on each
+   * resource with that reason.
+   */
+  public static none(): PlatformNetworking {
+    return new PlatformNetworking(false, {});
+  }
+
+  /** Whether the platform runs in private networks. */
+  public readonly isPrivate: boolean;
+  /** The options of the private networks. */
+  public readonly options: PrivateNetworkingOptions;
+
+  private constructor(isPrivate: boolean, options: PrivateNetworkingOptions) {
+    this.isPrivate = isPrivate;
+    this.options = options;
+  }
 }
 
 /**
@@ -50,6 +127,13 @@ export interface MlopsPlatformProps {
    * @default 'Mlops'
    */
   readonly stackNamePrefix?: string;
+
+  /**
+   * Where the platform's workloads run.
+   *
+   * @default PlatformNetworking.privateVpcs()
+   */
+  readonly networking?: PlatformNetworking;
 }
 
 /**
@@ -80,6 +164,14 @@ export class MlopsPlatform extends Construct {
   public readonly eventBusName: string;
   /** Prefix of the stack names of the platform and its projects. */
   public readonly stackNamePrefix: string;
+  /** Where the platform's workloads run. */
+  public readonly networking: PlatformNetworking;
+  /** The network of the tooling account and region, in private mode. */
+  public readonly toolingNetwork?: PlatformNetwork;
+  /** The networks of every account and region of the platform, in private mode (one per account and region). */
+  public readonly networks: PlatformNetwork[];
+  private readonly networkByEnvironment = new Map<string, PlatformNetwork>();
+  private readonly stackByEnvironment = new Map<string, Stack>();
 
   constructor(scope: Construct, id: string, props: MlopsPlatformProps) {
     super(scope, id);
@@ -94,12 +186,20 @@ export class MlopsPlatform extends Construct {
     if (props.production.length === 0) problems.push('production must name at least one environment');
     const prefix = props.stackNamePrefix ?? 'Mlops';
     if (!/^[A-Za-z][A-Za-z0-9-]{0,40}$/.test(prefix)) problems.push(`stackNamePrefix must be 1-41 of A-Z, a-z, 0-9 and '-', starting with a letter, got '${prefix}'`);
+    const networking = props.networking ?? PlatformNetworking.privateVpcs();
+    const environments = new Set([props.tooling, props.staging, ...props.production].map((e) => `${e.account}/${e.region}`));
+    (networking.options.vpcs ?? []).forEach((v, i) => {
+      if (!environments.has(`${v.account}/${v.region}`)) {
+        problems.push(`networking vpcs[${i}] is for ${v.account}/${v.region}, which is not an account and region of the platform (${[...environments].join(', ')})`);
+      }
+    });
     if (problems.length > 0) throw new Error(`MlopsPlatform ${this.node.path}: ${problems.join('; ')}`);
 
     this.tooling = props.tooling;
     this.staging = props.staging;
     this.production = props.production;
     this.stackNamePrefix = prefix;
+    this.networking = networking;
 
     this.toolingStack = new Stack(this, 'Tooling', {
       env: props.tooling,
@@ -147,6 +247,45 @@ export class MlopsPlatform extends Construct {
       forwardTo(stack, where);
       this.productionStacks.push(stack);
     });
+
+    this.stackByEnvironment.set(`${props.tooling.account}/${props.tooling.region}`, this.toolingStack);
+    this.stackByEnvironment.set(`${props.staging.account}/${props.staging.region}`, this.stagingStack);
+    props.production.forEach((env, i) => {
+      const where = `${env.account}/${env.region}`;
+      if (!this.stackByEnvironment.has(where)) this.stackByEnvironment.set(where, this.productionStacks.find((st) => st.node.id === `Production${i + 1}`)!);
+    });
+    // One network per account and region: a shared one when tooling and staging are one environment.
+    this.networks = [];
+    if (networking.isPrivate) {
+      const trustedAccounts = [...new Set([props.tooling.account, props.staging.account, ...props.production.map((p) => p.account)])];
+      for (const [where, stack] of this.stackByEnvironment) {
+        const given = (networking.options.vpcs ?? []).find((v) => `${v.account}/${v.region}` === where);
+        const network = new PlatformNetwork(stack, 'Network', {
+          vpc: given?.vpc,
+          trustedAccounts,
+          organizationId: networking.options.organizationId,
+          additionalServices: networking.options.additionalServices,
+        });
+        this.networkByEnvironment.set(where, network);
+        this.networks.push(network);
+      }
+      this.toolingNetwork = this.networkByEnvironment.get(`${props.tooling.account}/${props.tooling.region}`);
+    }
+  }
+
+  /**
+   * The network of an account and region of the platform, in private mode.
+   */
+  public networkFor(environment: PlatformEnvironment): PlatformNetwork | undefined {
+    return this.networkByEnvironment.get(`${environment.account}/${environment.region}`);
+  }
+
+  /**
+   * The platform's stack in an account and region of the platform (its network and event
+   * forwarding), which the projects' stacks there deploy after.
+   */
+  public stackFor(environment: PlatformEnvironment): Stack | undefined {
+    return this.stackByEnvironment.get(`${environment.account}/${environment.region}`);
   }
 
   /** The projects onboarded, by name: the construct path of each. */

@@ -21,6 +21,7 @@ import { PromotionDeployTarget } from '../promotion/promotion-deploy-target';
 import { PromotionNames } from '../promotion/promotion-names';
 import { ModelApprovalTrigger } from '../registry/model-approval-trigger';
 import { ModelPackageGroup } from '../registry/model-package-group';
+import { IWorkloadNetwork } from '../network/workload-network';
 import { MlopsPlatform } from './mlops-platform';
 import { ModelBuildSource, SourceRepository } from './model-build-source';
 import { ProjectModelBuild } from './project-model-build';
@@ -254,6 +255,8 @@ export class MlopsProject extends Construct {
   public readonly monitor?: ModelMonitor;
   /** Retraining on drift, with `monitoring` and `modelBuild`. */
   public readonly driftRetraining?: DriftRetraining;
+  /** The tooling network the project's handlers, build jobs and build run in, when the platform is private. */
+  public readonly network?: IWorkloadNetwork;
 
   constructor(scope: Construct, id: string, props: MlopsProjectProps) {
     super(scope, id);
@@ -287,6 +290,11 @@ export class MlopsProject extends Construct {
     this.toolingStack.addStackDependency(platform.toolingStack);
     this.encryptionKey = props.encryptionKey ?? createEncryptionKey(this.toolingStack, 'Key', `Encrypts the artifacts, notifications and handler data of project ${project}`);
 
+    // Private mode: the tooling network of the platform (handlers, build jobs, the source build);
+    // the deployment templates resolve the network of where they land at deploy time.
+    this.network = platform.networkFor(platform.tooling);
+    const privateNetworks = platform.networking.isPrivate;
+
     const workloadAccounts = [...new Set([platform.staging.account, ...platform.production.map((p) => p.account)])];
     this.modelPackageGroup = new ModelPackageGroup(this.toolingStack, 'Registry', {
       modelPackageGroupName: project,
@@ -301,11 +309,16 @@ export class MlopsProject extends Construct {
       description: `SageMaker MLOps project ${project}: the ${stage} model endpoint, deployed by the promotion pipeline`,
       endpoint: { ...options, endpointName },
       hostedResources: { parameterPrefix: PromotionNames.hostingParameterPrefix(project, stage), monitoring },
+      platformNetwork: privateNetworks,
     });
     const stagingEndpointName = props.stagingEndpoint?.endpointName ?? `${project}-staging`;
     const productionEndpointName = props.productionEndpoint?.endpointName ?? `${project}-production`;
     this.stagingDeployment = templateStack('StagingDeployment', STAGING, stagingEndpointName, props.stagingEndpoint, false);
     this.productionDeployment = templateStack('ProductionDeployment', PRODUCTION, productionEndpointName, props.productionEndpoint, props.monitoring !== undefined);
+    // What the templates run (models, monitors) runs in the staging and production networks:
+    // their endpoints are created there, not in the tooling network that synthesizes them.
+    platform.networkFor(platform.staging)?.serve(this.stagingDeployment);
+    for (const env of platform.production) platform.networkFor(env)?.serve(this.productionDeployment);
 
     const replicationBuckets = this.addReplicationBuckets();
     // The production monitor checks the traffic against the served package's own baselines,
@@ -327,6 +340,7 @@ export class MlopsProject extends Construct {
         targets: [{ account: env.account, region: env.region, stackName: this.productionStackName, template: this.productionDeployment }],
       })),
       deployDataQualityBaselines: packageBaselines,
+      network: this.network,
     });
     this.notificationTopic = this.promotion.notificationTopic;
 
@@ -335,6 +349,7 @@ export class MlopsProject extends Construct {
       promotionPipeline: this.promotion.pipeline,
       alarmTopic: this.notificationTopic,
       encryptionKey: this.encryptionKey,
+      network: this.network,
     });
 
     if (props.modelBuild) {
@@ -348,6 +363,7 @@ export class MlopsProject extends Construct {
           pipeline: build.pipeline,
           pipelineRole: build.pipeline.role,
           encryptionKey: this.encryptionKey,
+          network: this.network,
         });
       }
       // Endpoints in staging and production read the model artifacts from the tooling account.
@@ -473,6 +489,7 @@ export class MlopsProject extends Construct {
       modelQuality: options.modelQuality,
       modelBias: options.modelBias,
       modelExplainability: options.modelExplainability,
+      network: deployment.network,
     });
     if (dataBucketName) {
       // The monitor runs in production and reads its baselines from the tooling data bucket.
@@ -487,6 +504,7 @@ export class MlopsProject extends Construct {
       topic: this.notificationTopic,
       encryptionKey: this.encryptionKey,
       cooldown: options.retrainingCooldown,
+      network: this.network,
     }) : undefined;
     return { monitor, retraining };
   }
@@ -520,6 +538,9 @@ export class MlopsProject extends Construct {
     // then needs the deploy roles and the hosting resources here. Nothing here needs the tooling
     // stack (its roles are trusted through the tooling account with an aws:PrincipalArn condition).
     this.toolingStack.addStackDependency(stack);
+    // The platform's stack there comes first: its network publishes the ids the templates resolve.
+    const platformStack = this.platform.stackFor(env);
+    if (platformStack) stack.addStackDependency(platformStack);
     return stack;
   }
 
@@ -535,10 +556,12 @@ export class MlopsProject extends Construct {
       buckets: [dataBucket],
       encryptionKeys: [this.encryptionKey],
       description: `SageMaker processing and training jobs of project ${project}`,
+      network: this.network,
     }).role;
 
     const { definition, inputPrefix = '' } = modelBuild.bind(new Construct(stack, 'ModelBuildDefinition'), {
       jobRole, dataBucketName, modelPackageGroupName: project, outputPrefix: MODEL_OUTPUT_PREFIX.replace(/\/$/, ''),
+      network: this.network,
     });
     const pipeline = new ModelBuildPipeline(stack, 'ModelBuild', {
       pipelineName: `${project}-build`,

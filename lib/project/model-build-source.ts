@@ -13,7 +13,7 @@ import { ServiceEndpoint } from '../network/service-endpoint';
 import { ServiceUsage } from '../network/service-usage';
 import { IWorkloadNetwork, NetworkInterfaceUser } from '../network/workload-network';
 import { IModelBuildPipeline } from '../pipeline/model-build-pipeline';
-import { nagResourceName, waive } from '../private/compliance';
+import { acknowledgeSourceCondition, CODEPIPELINE_TRUST_REASON, nagResourceName, waive } from '../private/compliance';
 import { createEncryptionKey } from '../private/encryption-key';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { createSecureBucket } from '../private/secure-bucket';
@@ -350,10 +350,21 @@ export class ModelBuildSource extends Construct {
       lifecycleRules: [{ expiration: Duration.days(30), noncurrentVersionExpiration: Duration.days(7) }],
     });
     const logGroup = new logs.LogGroup(this, 'BuildLogs', { encryptionKey: key, retention: logs.RetentionDays.ONE_YEAR });
-    key.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`));
+    // The key encrypts only log groups of this account and region (CloudWatch Logs User Guide,
+    // encrypt-log-data-kms: the kms:EncryptionContext:aws:logs:arn condition).
+    key.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`, {
+      conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` } },
+    }));
 
     this.buildRole = new ManagedPolicyRole(this, 'BuildRole', {
-      assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
+      // "We recommend that you use the aws:SourceAccount and aws:SourceArn condition keys" (CodeBuild
+      // User Guide, setting-up-service-role): CodeBuild projects of this account and region only.
+      assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:codebuild:${stack.region}:${stack.account}:project/*` },
+        },
+      }),
       description: `Updates and starts the SageMaker pipeline ${props.pipeline.node.path} from its repository`,
     });
     this.buildRole.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -373,6 +384,7 @@ export class ModelBuildSource extends Construct {
       assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com'),
       description: 'Runs the model-build source pipeline',
     });
+    acknowledgeSourceCondition(pipelineRole, 'codepipeline.amazonaws.com', CODEPIPELINE_TRUST_REASON);
     const source = new codepipeline.Artifact('Source');
     const repository = props.repository.bind(this, { output: source, role: pipelineRole });
 

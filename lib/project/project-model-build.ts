@@ -1,6 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ClassicModelBuild, MetricComparison } from '../pipeline/classic-model-build';
+import { IWorkloadNetwork } from '../network/workload-network';
+import { ClassicModelBuild, ClassicModelCardOptions, MetricComparison } from '../pipeline/classic-model-build';
 import { PipelineDefinition } from '../pipeline/definition';
 
 /**
@@ -89,6 +90,21 @@ export interface ClassicProjectBuildOptions {
    * @default 'ml.m5.xlarge'
    */
   readonly trainingInstanceType?: string;
+
+  /**
+   * A model card for each registered package (status `PendingReview` until a reviewer decides;
+   * with the project's `governance.modelCards`, the approval sets it to `Approved` or `Archived`).
+   *
+   * @default - no model card
+   */
+  readonly modelCard?: ClassicModelCardOptions;
+
+  /**
+   * The Model Monitor image of the data quality check (`sagemaker-model-monitor-analyzer`).
+   *
+   * @default - the first-party image of the tooling region, as the SageMaker Python SDK resolves it
+   */
+  readonly dataQualityImageUri?: string;
 }
 
 /**
@@ -104,6 +120,13 @@ export interface ProjectBuildContext {
   readonly modelPackageGroupName: string;
   /** The prefix under which the build writes its outputs (model artifacts, reports). */
   readonly outputPrefix: string;
+  /**
+   * The network the build's jobs run in (the platform's tooling network in private mode): put
+   * every job of the definition in it (`VpcConfig` / `NetworkConfig.VpcConfig`). The job role has
+   * its network-interface permissions already.
+   * @default - no VPC (the platform is not private)
+   */
+  readonly network?: IWorkloadNetwork;
 }
 
 /**
@@ -207,6 +230,9 @@ class ClassicBuild extends ProjectModelBuild {
       metricJsonPath: o.metricJsonPath,
       metricThreshold: o.metricThreshold,
       comparison: o.comparison,
+      modelCard: o.modelCard,
+      dataQualityImageUri: o.dataQualityImageUri,
+      network: context.network,
     }).definition;
     return { definition, inputPrefix };
   }

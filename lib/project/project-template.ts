@@ -187,7 +187,16 @@ export class ProjectTemplate extends Construct {
     this.portfolio.addProduct(this.product);
 
     this.launchRole = new ManagedPolicyRole(this, 'LaunchRole', {
-      assumedBy: new iam.ServicePrincipal('servicecatalog.amazonaws.com'),
+      // "you can restrict the launch role access by using sourceAccount and sourceArn conditions in
+      // the launch role trust policy"; sourceArn "only supports templated ARNs, such as
+      // arn:<partition>:servicecatalog:<region>:<accountId>:*" (Service Catalog Administrator Guide,
+      // constraints-launch). Launches happen in this account, where the role is.
+      assumedBy: new iam.ServicePrincipal('servicecatalog.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:servicecatalog:${stack.region}:${stack.account}:*` },
+        },
+      }),
       description: `Service Catalog launches ${props.productName} with this role`,
     });
     const provisionedStacks = stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: 'SC-*' });

@@ -130,7 +130,8 @@ class ReferenceCollector extends DefaultTokenResolver {
   public resolveToken(t: IResolvable, context: IResolveContext, postProcessor: IPostProcessor): any {
     if (Reference.isReference(t)) {
       this.references.push(t);
-      return 'reference';
+      // An intrinsic, as the default resolver gives: property validation accepts it in place of a list.
+      return { Ref: 'reference' };
     }
     return super.resolveToken(t, context, postProcessor);
   }

@@ -3,6 +3,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as notifications from 'aws-cdk-lib/aws-codestarnotifications';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -12,7 +13,7 @@ import { Construct } from 'constructs';
 import { ModelDeploymentStack } from '../deployment/model-deployment-stack';
 import { PromotionLineageRecorder } from '../governance/promotion-lineage-recorder';
 import { IModelPackageGroup } from '../registry/model-package-group';
-import { nagResourceName, waive } from '../private/compliance';
+import { acknowledgeSourceCondition, CODEPIPELINE_TRUST_REASON, nagResourceName, waive } from '../private/compliance';
 import { createEncryptionKey } from '../private/encryption-key';
 import { EventHandlerFunction } from '../private/event-handler';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
@@ -21,6 +22,7 @@ import { CrossAccountRoleReference } from './cross-account-role';
 import { DeploymentTemplateNaming, isSet, MAX_DEPLOYMENT_STACK_NAME } from './deployment-template-names';
 import { DeploymentTemplateSynthesizer } from './deployment-template-synthesizer';
 import { PromotionNames } from './promotion-names';
+import { IWorkloadNetwork } from '../network/workload-network';
 
 /** The pipeline variable that carries the model package ARN. */
 export const MODEL_PACKAGE_ARN_VARIABLE = 'ModelPackageArn';
@@ -224,6 +226,17 @@ export interface ModelPromotionPipelineProps {
    * @default true - a Lambda function invoked once per deployment, and its alarms
    */
   readonly recordLineage?: boolean;
+
+  /**
+   * The network the promotion's handlers (resolve, smoke test, lineage) run in: the platform's
+   * `PlatformNetwork` of the tooling account and region. The smoke test stays out of it when the
+   * staging endpoint is in another region: VPC endpoints serve their own region only ("VPC
+   * endpoints currently do not support cross-Region requests", CodeBuild User Guide, VPC best
+   * practices; AWS PrivateLink endpoints are regional).
+   *
+   * @default - the handlers run outside any VPC
+   */
+  readonly network?: IWorkloadNetwork;
 }
 
 /**
@@ -297,14 +310,29 @@ export class ModelPromotionPipeline extends Construct {
       }
     }
     // Pipeline notifications and the handlers' alarms publish to the encrypted topic.
-    this.encryptionKey.grant(new iam.ServicePrincipal('codestar-notifications.amazonaws.com'), 'kms:GenerateDataKey*', 'kms:Decrypt');
-    this.encryptionKey.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:GenerateDataKey*', 'kms:Decrypt');
+    // CodeStar Notifications publishes to the encrypted topic through SNS: the key policy the
+    // Developer Tools console guide gives it is limited by kms:ViaService to SNS (dtconsole
+    // set-up-sns); no source key is documented for it there.
+    this.encryptionKey.grant(new iam.ServicePrincipal('codestar-notifications.amazonaws.com', {
+      conditions: { StringEquals: { 'kms:ViaService': `sns.${stack.region}.amazonaws.com` } },
+    }), 'kms:GenerateDataKey*', 'kms:Decrypt');
+    const keyResource = this.encryptionKey.node.defaultChild;
+    if (keyResource) {
+      acknowledgeSourceCondition(this.encryptionKey, 'codestar-notifications.amazonaws.com',
+        'the Developer Tools console guide (set-up-sns) scopes CodeStar Notifications on a topic key with kms:ViaService for SNS only and documents no aws:SourceAccount or aws:SourceArn there');
+    }
+    // "Add the aws:SourceAccount and aws:SourceArn condition keys to the KMS resource policy"
+    // (Amazon SNS Developer Guide, sns-key-management, CloudWatch among the services listed).
+    this.encryptionKey.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com', {
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+    }), 'kms:GenerateDataKey*', 'kms:Decrypt');
 
     this.role = new ManagedPolicyRole(this, 'Role', {
       roleName: PromotionNames.pipelineRoleName(project),
       assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com'),
       description: `Runs the model promotion pipeline of ${project}`,
     });
+    acknowledgeSourceCondition(this.role, 'codepipeline.amazonaws.com', CODEPIPELINE_TRUST_REASON);
 
     const groupName = props.modelPackageGroup.modelPackageGroupName;
     const parameterName = props.approvedModelParameterName ?? PromotionNames.approvedModelParameterName(groupName);
@@ -315,6 +343,7 @@ export class ModelPromotionPipeline extends Construct {
       environment: { MODEL_PACKAGE_GROUP_NAME: groupName, APPROVED_MODEL_PARAMETER_NAME: parameterName },
       encryptionKey: this.encryptionKey,
       alarmTopic: this.notificationTopic,
+      network: props.network,
     });
     props.modelPackageGroup.grantRead(resolveHandler.role);
     resolveHandler.role.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -326,6 +355,8 @@ export class ModelPromotionPipeline extends Construct {
       description: `Sample request of the ${project} staging smoke test`,
       stringValue: props.smokeTest.payload,
     });
+    const stagingRegionOfTarget = props.staging.region ?? stack.region;
+    const smokeTestInVpc = props.network !== undefined && !Token.isUnresolved(stagingRegionOfTarget) && !Token.isUnresolved(stack.region) && stagingRegionOfTarget === stack.region;
     const smokeTestHandler = new EventHandlerFunction(this, 'SmokeTest', {
       handler: 'endpoint-smoke-test',
       description: `Invokes the staging endpoint of ${project} with a sample request`,
@@ -334,6 +365,10 @@ export class ModelPromotionPipeline extends Construct {
       alarmTopic: this.notificationTopic,
       roleName: PromotionNames.smokeTestCallerRoleName(project),
       timeout: Duration.minutes(2),
+      network: smokeTestInVpc ? props.network : undefined,
+      outsideVpcReason: props.network && !smokeTestInVpc
+        ? `the smoke test invokes the staging endpoint in ${stagingRegionOfTarget}, and the VPC endpoints of the tooling region (${stack.region}) serve their own region only`
+        : undefined,
     });
     // GetParameter on the one parameter: aws-cdk-lib's grantRead adds ssm:DescribeParameters on
     // its ARN, an action that supports no resource-level permissions and so never applies there.
@@ -368,6 +403,7 @@ export class ModelPromotionPipeline extends Construct {
         promotionPipelineName: pipelineName,
         encryptionKey: this.encryptionKey,
         alarmTopic: this.notificationTopic,
+        network: props.network,
       });
     }
 
@@ -539,7 +575,24 @@ export class ModelPromotionPipeline extends Construct {
       });
     }
 
-    this.pipeline.notifyOn('Notifications', this.notificationTopic, {
+    // The topic as a notification target, admitting CodeStar Notifications on behalf of this
+    // account only: "The topic policy should include a statement similar to the following" with
+    // aws:SourceAccount (Developer Tools console guide, troubleshooting). aws-cdk-lib's own topic
+    // target grants sns:Publish (and the topic key) without a condition.
+    const topic = this.notificationTopic;
+    const notificationTarget: notifications.INotificationRuleTarget = {
+      bindAsNotificationRuleTarget: () => {
+        topic.addToResourcePolicy(new iam.PolicyStatement({
+          sid: 'CodeStarNotificationsOfThisAccount',
+          principals: [new iam.ServicePrincipal('codestar-notifications.amazonaws.com')],
+          actions: ['sns:Publish'],
+          resources: [topic.topicArn],
+          conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+        }));
+        return { targetType: 'SNS', targetAddress: topic.topicArn };
+      },
+    };
+    this.pipeline.notifyOn('Notifications', notificationTarget, {
       events: [
         codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_FAILED,
         codepipeline.PipelineNotificationEvents.MANUAL_APPROVAL_NEEDED,

@@ -1,7 +1,7 @@
 import { Aspects, IAspect, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
-import { nagResourceName, waive } from '../private/compliance';
+import { acknowledgeSourceCondition, nagResourceName, waive } from '../private/compliance';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { PromotionNames } from './promotion-names';
 import { templateParameterArns, TemplatePermissionsAspect } from './template-permissions';
@@ -119,6 +119,8 @@ export class PromotionDeployTarget extends Construct {
       assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com'),
       description: `CloudFormation creates the ${project} model deployments in ${region} with this role`,
     });
+    acknowledgeSourceCondition(this.executionRole, 'cloudformation.amazonaws.com',
+      'CloudFormation documents its service role trust without conditions (CloudFormation User Guide, using-iam-servicerole: trust cloudformation.amazonaws.com); only the deploy role of this project may pass it, to its own stacks');
     for (const statement of props.additionalExecutionStatements ?? []) {
       this.executionRole.addToPrincipalPolicy(statement);
     }

@@ -323,6 +323,18 @@ export function templatePermissions(deployments: TemplateDeployment[], ctx: Perm
     }
     statements.push(...(p.extra?.(ctx, resources, all) ?? []).filter((s) => s.resources.length > 0));
   }
+  if (all.some((r) => inVpc(r.resource))) {
+    statements.push(new iam.PolicyStatement({
+      sid: 'DescribeTheNetworkOfVpcResources',
+      // Lambda documents these for whoever creates or updates a function with VpcConfig (Lambda
+      // Developer Guide, "Giving Lambda functions access to resources in an Amazon VPC", user
+      // permissions). SageMaker validates the subnets and security groups of a model's or a job
+      // definition's VpcConfig when it is created; the same read-only actions (no resource-level
+      // permissions in EC2) keep those creates from depending on which credentials it uses.
+      actions: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs'],
+      resources: ['*'],
+    }));
+  }
   if (parameterNames.size > 0) {
     statements.push(new iam.PolicyStatement({
       sid: 'ResolveTemplateParameters',
@@ -332,6 +344,13 @@ export function templatePermissions(deployments: TemplateDeployment[], ctx: Perm
     }));
   }
   return { statements, unsupported };
+}
+
+/** Whether a resource of a template is placed in a VPC (Lambda, SageMaker models and job definitions). */
+function inVpc(resource: CfnResource): boolean {
+  if (isSet(resource, 'VpcConfig')) return true;
+  const network = Stack.of(resource).resolve(propertyOf(resource, 'NetworkConfig')) as { vpcConfig?: unknown; VpcConfig?: unknown } | undefined;
+  return network !== undefined && network !== null && (network.vpcConfig !== undefined || network.VpcConfig !== undefined);
 }
 
 /** The SSM parameters the templates' parameter types resolve, as ARNs in the context's account and region. */

@@ -16,6 +16,7 @@ import { EventHandlerFunction } from '../private/event-handler';
 import { IModelPackageGroup } from './model-package-group';
 import { modelPackageStateChangePattern } from './private/model-package-events';
 import { nagResourceName, waive } from '../private/compliance';
+import { IWorkloadNetwork } from '../network/workload-network';
 
 const HANDLER = 'approval-to-promotion';
 /** The handler's timeout; its lease on the group outlasts it, so a killed invocation's lease expires. */
@@ -87,6 +88,16 @@ export interface ModelApprovalTriggerProps {
    * @default - the VPC's private subnets
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The network to run the handler in (instead of `vpc`), typically the platform's
+   * `PlatformNetwork` of this account and region: the function takes its subnets and security
+   * groups, the role the network-interface permissions Lambda documents, and the services the
+   * handler calls are declared for the network's VPC endpoints.
+   *
+   * @default - `vpc` if given, else not in a VPC
+   */
+  readonly network?: IWorkloadNetwork;
 }
 
 /**
@@ -200,6 +211,7 @@ export class ModelApprovalTrigger extends Construct {
       alarmTopic: this.alarmTopic,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
+      network: props.network,
       timeout: HANDLER_TIMEOUT,
       // Several at once: the ledger's conditional writes make duplicates safe, and the group's lease
       // orders the starts. Five bounds the burst of registry reads one approval's events cause
