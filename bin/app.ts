@@ -5,33 +5,25 @@
  * Accounts and region come from cdk.json context; override them with
  * `-c mlops:toolingAccount=...` and friends.
  */
-import { App, Duration, Tags } from 'aws-cdk-lib';
+import { App, Duration, Stack, Tags } from 'aws-cdk-lib';
 import {
-  DeploymentStrategy, EndpointInference, MetricComparison, MlopsPlatform, MlopsProject, ModelPackageGroup, ProjectModelBuild,
-  ProjectProductStack, ProjectTemplate, SourceRepository,
+  DeploymentStrategy, EndpointInference, MetricComparison, MlopsPlatform, MlopsProject, ModelCardRiskRating, ModelPackageGroup,
+  ProjectModelBuild, ProjectProductStack, ProjectTemplate, SourceRepository, StudioDomain,
 } from '../lib';
 import { platformEnvironments } from './platform-environments';
 
 export function build(app: App): App {
   const envs = platformEnvironments(app);
   // cfn-lint 1.51's schema has no Tags on scalable targets, although aws-cdk-lib 2.276 tags them.
-  Tags.of(app).add('platform', 'sagemaker-mlops', { excludeResourceTypes: ['AWS::ApplicationAutoScaling::ScalableTarget'] });
+  // Nor on dashboards: aws-cdk-lib tags AWS::CloudWatch::Dashboard, cfn-lint's schema has no Tags there.
+  Tags.of(app).add('platform', 'sagemaker-mlops', { excludeResourceTypes: ['AWS::ApplicationAutoScaling::ScalableTarget', 'AWS::CloudWatch::Dashboard'] });
 
+  // Private by default: a VPC per account and region with no internet path, and the VPC
+  // endpoints of what runs there (see "What private costs" in the README).
   const platform = new MlopsPlatform(app, 'Platform', {
     tooling: envs.tooling,
     staging: envs.staging,
     production: [envs.production],
-  });
-
-  // Self-service: data scientists launch a registry of their own from Studio for experiments.
-  const studioProduct = new ProjectProductStack(platform.toolingStack, 'StudioRegistryProduct', {
-    description: 'A model registry for a data scientist\'s experiments',
-  });
-  new ModelPackageGroup(studioProduct, 'Registry', { modelPackageGroupName: studioProduct.projectName });
-  new ProjectTemplate(platform.toolingStack, 'StudioTemplates', {
-    productStack: studioProduct,
-    productName: 'Experiment model registry',
-    owner: 'ML platform team',
   });
 
   // Staging is small and cheap; production is guarded: canary rollout with automatic rollback.
@@ -46,7 +38,8 @@ export function build(app: App): App {
   const xgboost = sagemakerImage(envs.tooling.region, 'sagemaker-xgboost:1.7-1');
 
   // A tabular regression: house prices from a CSV of features. Its build code lives in GitHub.
-  new MlopsProject(app, 'HousePrices', {
+  // Governance all on: model cards following approvals, lineage, the dashboard, MLflow.
+  const housePrices = new MlopsProject(app, 'HousePrices', {
     platform,
     projectName: 'house-prices',
     description: 'predicts sale prices of houses from tabular features',
@@ -57,6 +50,13 @@ export function build(app: App): App {
       metricJsonPath: 'regression_metrics.mse.value',
       metricThreshold: 6,
       comparison: MetricComparison.LESS_THAN_OR_EQUAL_TO,
+      modelCard: {
+        purposeOfModel: 'Estimate the sale price of a house from its listed features',
+        intendedUses: 'A starting price for agents; not for lending decisions',
+        riskRating: ModelCardRiskRating.MEDIUM,
+        explanationsForRiskRating: 'Prices guide people but decide nothing on their own',
+        modelCreator: 'house-prices team',
+      },
     }),
     stagingEndpoint,
     productionEndpoint,
@@ -68,10 +68,11 @@ export function build(app: App): App {
     }),
     smokeTest: { payload: '3,2,1450,1987,0.4', contentType: 'text/csv', expectedResponsePattern: '^[0-9]+(\\.[0-9]+)?' },
     reviewerEmails: ['ml-reviewers@example.com'],
+    governance: { experiments: {} },
   });
 
   // A classifier: customer churn, answering a probability.
-  new MlopsProject(app, 'Churn', {
+  const churn = new MlopsProject(app, 'Churn', {
     platform,
     projectName: 'churn',
     description: 'predicts whether a customer will cancel within 90 days',
@@ -89,6 +90,37 @@ export function build(app: App): App {
     smokeTest: { payload: '42,1,0,12,79.5,1', contentType: 'text/csv', expectedResponsePattern: '^0?\\.[0-9]+|^1(\\.0+)?' },
     reviewerEmails: ['ml-reviewers@example.com'],
   });
+
+  // Studio, VPC-only in the tooling network: each team sees its project's data, build and
+  // registry (registering, never approving) and launches the project templates.
+  const studioStack = new Stack(app, 'Studio', {
+    env: envs.tooling,
+    stackName: 'Mlops-Platform-Studio',
+    description: 'SageMaker MLOps platform: the VPC-only Studio domain of the data scientists',
+  });
+  // Self-service: data scientists launch a registry of their own from Studio for experiments.
+  const studioProduct = new ProjectProductStack(studioStack, 'StudioRegistryProduct', {
+    description: 'A model registry for a data scientist\'s experiments',
+  });
+  new ModelPackageGroup(studioProduct, 'Registry', { modelPackageGroupName: studioProduct.projectName });
+  const studioTemplates = new ProjectTemplate(studioStack, 'StudioTemplates', {
+    productStack: studioProduct,
+    productName: 'Experiment model registry',
+    owner: 'ML platform team',
+  });
+
+  const studio = new StudioDomain(studioStack, 'Domain', {
+    domainName: 'mlops-data-science',
+    network: platform.toolingNetwork!,
+    projectPortfolios: [studioTemplates.portfolio],
+  });
+  for (const [team, project] of [['house-prices', housePrices], ['churn', churn]] as const) {
+    studio.addTeam(project.node.id, {
+      teamName: team,
+      userProfileNames: [`${team}-lead`],
+      projects: [project.studioProjectAccess(studioStack)],
+    });
+  }
   return app;
 }
 

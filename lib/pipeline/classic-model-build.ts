@@ -127,14 +127,21 @@ export interface ClassicModelBuildProps {
   readonly modelCard?: ClassicModelCardOptions;
   /**
    * The network the jobs run in (`NetworkConfig.VpcConfig` of the processing and check jobs,
-   * `VpcConfig` of training), with traffic between instances encrypted. Training and the data
-   * quality check also run with network isolation (their containers read and write only what
-   * SageMaker stages); the preprocessing and evaluation scripts keep network access inside the
-   * VPC, so they can reach S3 through its endpoint. Give the job role the network too
+   * `VpcConfig` of training), with traffic between instances encrypted. The data quality check,
+   * and training unless the jobs get an `environment` (a tracking server to log to), also run
+   * with network isolation (their containers read and write only what SageMaker stages); the
+   * preprocessing and evaluation scripts keep network access inside the VPC, so they can reach
+   * S3 through its endpoint. Give the job role the network too
    * (`SageMakerJobRole`'s `network`).
    * @default - no VPC
    */
   readonly network?: IWorkloadNetwork;
+  /**
+   * Environment variables of the processing, training and evaluation jobs (for example
+   * `MLFLOW_TRACKING_URI`, `MlflowTrackingServer.trackingEnvironment`).
+   * @default - none
+   */
+  readonly environment?: { [name: string]: string };
 }
 
 /**
@@ -225,6 +232,7 @@ export class ClassicModelBuild {
       },
       stoppingCondition: { maxRuntimeInSeconds: 3600 },
       networkConfig: processingNetwork,
+      environment: props.environment,
     });
 
     const dataQualityImageUri = props.dataQualityImageUri ?? monitoringImageUri(Stack.of(props.jobRole), MonitoringImageKind.MODEL_MONITOR);
@@ -267,7 +275,8 @@ export class ClassicModelBuild {
         dataSource: { s3DataSource: { s3Uri: this.preprocessStep.outputS3Uri(name) } },
       })),
       hyperParameters: props.hyperParameters,
-      ...(vpcConfig ? { vpcConfig, enableInterContainerTrafficEncryption: true, enableNetworkIsolation: true } : {}),
+      environment: props.environment,
+      ...(vpcConfig ? { vpcConfig, enableInterContainerTrafficEncryption: true, enableNetworkIsolation: props.environment === undefined } : {}),
     });
 
     this.evaluationReport = new PropertyFile({ name: 'EvaluationReport', outputName: 'evaluation', path: 'evaluation.json' });
@@ -285,6 +294,7 @@ export class ClassicModelBuild {
       },
       stoppingCondition: { maxRuntimeInSeconds: 3600 },
       networkConfig: processingNetwork,
+      environment: props.environment,
       propertyFiles: [this.evaluationReport],
     });
 

@@ -21,7 +21,11 @@ import { PromotionDeployTarget } from '../promotion/promotion-deploy-target';
 import { PromotionNames } from '../promotion/promotion-names';
 import { ModelApprovalTrigger } from '../registry/model-approval-trigger';
 import { ModelPackageGroup } from '../registry/model-package-group';
+import { MlflowTrackingServer, MlflowTrackingServerSize } from '../governance/mlflow-tracking-server';
+import { ModelCardStatusSync } from '../governance/model-card-status-sync';
+import { DashboardHandler, ProjectDashboard } from '../governance/project-dashboard';
 import { IWorkloadNetwork } from '../network/workload-network';
+import { StudioProjectAccess } from '../studio/studio-domain';
 import { MlopsPlatform } from './mlops-platform';
 import { ModelBuildSource, SourceRepository } from './model-build-source';
 import { ProjectModelBuild } from './project-model-build';
@@ -97,6 +101,60 @@ export interface ProjectMonitoringOptions {
    * @default Duration.days(1)
    */
   readonly retrainingCooldown?: Duration;
+}
+
+/**
+ * A project's managed MLflow tracking server for its experiments.
+ */
+export interface ProjectExperimentsOptions {
+  /**
+   * The server's size.
+   *
+   * @default MlflowTrackingServerSize.SMALL
+   */
+  readonly size?: MlflowTrackingServerSize;
+
+  /**
+   * The server's name.
+   *
+   * @default 'mlops-<project>'
+   */
+  readonly trackingServerName?: string;
+}
+
+/**
+ * What a project records for governance and audit.
+ */
+export interface ProjectGovernanceOptions {
+  /**
+   * The model card of every package of the registry follows the package's approval
+   * (`ModelCardStatusSync`): pending review, approved, archived when rejected. The classic build
+   * registers a card with every package.
+   *
+   * @default true
+   */
+  readonly modelCardStatus?: boolean;
+
+  /**
+   * A CloudWatch dashboard of the project (`ProjectDashboard`, `mlops-<project>`): build
+   * executions, the endpoints per stage, monitoring violations, the handlers' errors and dead
+   * letters, the project's alarms. USD 3 a month beyond the three free dashboards of an account.
+   *
+   * @default true
+   */
+  readonly dashboard?: boolean;
+
+  /**
+   * A managed MLflow tracking server for the project's experiments, its artifacts in the
+   * project's data bucket under `mlflow/`; the build's jobs may log to it (the classic build's
+   * jobs get `MLFLOW_TRACKING_URI`). Billed for every hour it runs, by size (SageMaker pricing).
+   * In private mode, jobs reach it through the SageMaker MLflow interface endpoint: add it to the
+   * platform's `additionalServices` (SageMaker Developer Guide, "Connecting to an MLflow tracking
+   * server through an Interface VPC Endpoint"). Needs `modelBuild`.
+   *
+   * @default - no tracking server
+   */
+  readonly experiments?: ProjectExperimentsOptions;
 }
 
 /**
@@ -191,6 +249,14 @@ export interface MlopsProjectProps {
    * @default - nobody is subscribed; subscribe to `notificationTopic`
    */
   readonly reviewerEmails?: string[];
+
+  /**
+   * Governance and audit: model cards that follow approvals, a dashboard, experiments in MLflow.
+   * Every promotion is recorded in SageMaker lineage regardless (the promotion's `recordLineage`).
+   *
+   * @default - model-card status and the dashboard on, no MLflow tracking server
+   */
+  readonly governance?: ProjectGovernanceOptions;
 }
 
 /**
@@ -257,6 +323,12 @@ export class MlopsProject extends Construct {
   public readonly driftRetraining?: DriftRetraining;
   /** The tooling network the project's handlers, build jobs and build run in, when the platform is private. */
   public readonly network?: IWorkloadNetwork;
+  /** Model cards following approvals, unless `governance.modelCardStatus` is false. */
+  public readonly modelCardStatus?: ModelCardStatusSync;
+  /** The project's dashboard, unless `governance.dashboard` is false. */
+  public readonly dashboard?: ProjectDashboard;
+  /** The MLflow tracking server, with `governance.experiments`. */
+  public readonly experiments?: MlflowTrackingServer;
 
   constructor(scope: Construct, id: string, props: MlopsProjectProps) {
     super(scope, id);
@@ -267,6 +339,9 @@ export class MlopsProject extends Construct {
     const m = props.monitoring;
     if (m && !props.modelBuild && !m.dataQuality && !m.modelQuality && !m.modelBias && !m.modelExplainability) {
       throw new Error(`MlopsProject ${this.node.path}: monitoring without modelBuild needs a monitor with its baseline (dataQuality, modelQuality, modelBias or modelExplainability)`);
+    }
+    if (props.governance?.experiments && !props.modelBuild) {
+      throw new Error(`MlopsProject ${this.node.path}: governance.experiments needs modelBuild (the tracking server keeps its artifacts in the project's data bucket, and the build's jobs log to it)`);
     }
     const platform = props.platform;
     const project = props.projectName;
@@ -353,7 +428,8 @@ export class MlopsProject extends Construct {
     });
 
     if (props.modelBuild) {
-      const build = this.addModelBuild(props.modelBuild, workloadAccounts);
+      const build = this.addModelBuild(props.modelBuild, workloadAccounts, props.governance?.experiments);
+      this.experiments = build.experiments;
       this.dataBucket = build.dataBucket;
       this.jobRole = build.jobRole;
       this.buildPipeline = build.pipeline;
@@ -385,6 +461,65 @@ export class MlopsProject extends Construct {
     this.productionTargets = targets.productionTargets;
     this.stagingHosting = targets.stagingHosting;
     this.productionHostings = targets.productionHostings;
+
+    const governance = props.governance ?? {};
+    if (governance.modelCardStatus ?? true) {
+      this.modelCardStatus = new ModelCardStatusSync(this.toolingStack, 'ModelCardStatus', {
+        modelPackageGroup: this.modelPackageGroup,
+        alarmTopic: this.notificationTopic,
+        encryptionKey: this.encryptionKey,
+        network: this.network,
+      });
+    }
+    if (governance.dashboard ?? true) {
+      this.dashboard = this.addDashboard(stagingEndpointName, productionEndpointName);
+    }
+  }
+
+  /**
+   * What a Studio team of this project may do (`StudioDomain.addTeam`'s `projects`): the data
+   * bucket, by its name (so a Studio stack of the tooling account refers to it without a
+   * cross-stack reference to a generated ARN), with the project key, the build pipeline and the
+   * registry. Needs `modelBuild` (the data bucket).
+   */
+  public studioProjectAccess(scope: Construct): StudioProjectAccess {
+    if (!this.dataBucket) {
+      throw new Error(`MlopsProject ${this.node.path}: studioProjectAccess needs modelBuild (a team works on the project's data bucket)`);
+    }
+    const id = `${this.title}ProjectData`;
+    const bucket = (scope.node.tryFindChild(id) as s3.IBucket | undefined) ?? s3.Bucket.fromBucketAttributes(scope, id, {
+      bucketName: this.dataBucketName,
+      encryptionKey: this.encryptionKey,
+    });
+    return { dataBucket: bucket, buildPipeline: this.buildPipeline, modelPackageGroup: this.modelPackageGroup };
+  }
+
+  private addDashboard(stagingEndpointName: string, productionEndpointName: string): ProjectDashboard {
+    const platform = this.platform;
+    const handlers: DashboardHandler[] = [
+      { title: 'Approval to promotion', function: this.approvalTrigger.handler, deadLetterQueue: this.approvalTrigger.deadLetterQueue },
+      { title: 'Resolve the model package', function: this.promotion.resolveFunction },
+      { title: 'Staging smoke test', function: this.promotion.smokeTestFunction },
+      ...(this.promotion.lineageRecorder ? [{ title: 'Lineage of deployments', function: this.promotion.lineageRecorder.function, deadLetterQueue: this.promotion.lineageRecorder.deadLetterQueue }] : []),
+      ...(this.driftRetraining ? [{ title: 'Drift to retraining', function: this.driftRetraining.handlerFunction, deadLetterQueue: this.driftRetraining.deadLetterQueue }] : []),
+      ...(this.modelCardStatus ? [{ title: 'Model card status', function: this.modelCardStatus.handler, deadLetterQueue: this.modelCardStatus.deadLetterQueue }] : []),
+    ];
+    return new ProjectDashboard(this.toolingStack, 'Dashboard', {
+      projectName: this.projectName,
+      buildPipeline: this.buildPipeline,
+      endpoints: [
+        { stage: STAGING, endpointName: stagingEndpointName, account: platform.staging.account, region: platform.staging.region },
+        ...platform.production.map((env, i) => ({
+          stage: platform.production.length > 1 ? `${PRODUCTION} ${i + 1}` : PRODUCTION,
+          endpointName: productionEndpointName,
+          account: env.account,
+          region: env.region,
+          monitoringScheduleNames: this.monitor?.monitoringScheduleNames,
+        })),
+      ],
+      handlers,
+      alarms: [this.approvalTrigger.deadLetterAlarm],
+    });
   }
 
   /**
@@ -544,7 +679,7 @@ export class MlopsProject extends Construct {
     return stack;
   }
 
-  private addModelBuild(modelBuild: ProjectModelBuild, workloadAccounts: string[]) {
+  private addModelBuild(modelBuild: ProjectModelBuild, workloadAccounts: string[], experimentsOptions?: ProjectExperimentsOptions) {
     const stack = this.toolingStack;
     const project = this.projectName;
     const dataBucketName = this.dataBucketName;
@@ -559,9 +694,18 @@ export class MlopsProject extends Construct {
       network: this.network,
     }).role;
 
+    const experiments = experimentsOptions ? new MlflowTrackingServer(stack, 'Experiments', {
+      artifactBucket: dataBucket,
+      artifactEncryptionKey: this.encryptionKey,
+      trackingServerName: experimentsOptions.trackingServerName ?? `mlops-${project}`,
+      size: experimentsOptions.size,
+    }) : undefined;
+    if (experiments) experiments.grantLog(jobRole);
+
     const { definition, inputPrefix = '' } = modelBuild.bind(new Construct(stack, 'ModelBuildDefinition'), {
       jobRole, dataBucketName, modelPackageGroupName: project, outputPrefix: MODEL_OUTPUT_PREFIX.replace(/\/$/, ''),
       network: this.network,
+      environment: experiments?.trackingEnvironment,
     });
     const pipeline = new ModelBuildPipeline(stack, 'ModelBuild', {
       pipelineName: `${project}-build`,
@@ -598,7 +742,7 @@ export class MlopsProject extends Construct {
         },
       }));
     }
-    return { dataBucket, dataBucketName, jobRole, pipeline };
+    return { dataBucket, dataBucketName, jobRole, pipeline, experiments };
   }
 }
 

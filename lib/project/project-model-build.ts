@@ -92,10 +92,12 @@ export interface ClassicProjectBuildOptions {
   readonly trainingInstanceType?: string;
 
   /**
-   * A model card for each registered package (status `PendingReview` until a reviewer decides;
-   * with the project's `governance.modelCards`, the approval sets it to `Approved` or `Archived`).
+   * What the model card registered with each package says beyond what the build computes
+   * (training job, data, evaluation metrics): intended uses, risk rating, creator. Its status is
+   * `PendingReview` until a reviewer decides; the project's `governance.modelCardStatus` then
+   * sets it to `Approved` or `Archived`.
    *
-   * @default - no model card
+   * @default - a card with the build's training details and evaluation metrics, risk rating unknown
    */
   readonly modelCard?: ClassicModelCardOptions;
 
@@ -127,6 +129,12 @@ export interface ProjectBuildContext {
    * @default - no VPC (the platform is not private)
    */
   readonly network?: IWorkloadNetwork;
+  /**
+   * Environment variables the build's jobs get from the project, such as `MLFLOW_TRACKING_URI`
+   * of the project's MLflow tracking server.
+   * @default - none
+   */
+  readonly environment?: { [name: string]: string };
 }
 
 /**
@@ -230,9 +238,11 @@ class ClassicBuild extends ProjectModelBuild {
       metricJsonPath: o.metricJsonPath,
       metricThreshold: o.metricThreshold,
       comparison: o.comparison,
-      modelCard: o.modelCard,
       dataQualityImageUri: o.dataQualityImageUri,
       network: context.network,
+      environment: context.environment,
+      // Every package carries a card: the build's training details and evaluation metrics.
+      modelCard: o.modelCard ?? {},
     }).definition;
     return { definition, inputPrefix };
   }
