@@ -31,10 +31,11 @@ const SDK_PACKAGE_ENDPOINTS: { [pkg: string]: ServiceEndpoint } = {
  * import (test/network/handler-services.test.ts reads the sources and fails when this disagrees).
  */
 const HANDLER_SERVICES: { [handler: string]: ServiceEndpoint[] } = {
-  // DynamoDB: the approval handler's idempotency table (issue 11's handler work adds the client).
+  // DynamoDB: the approval handler's idempotency ledger.
   'approval-to-promotion': [ServiceEndpoint.CODEPIPELINE, ServiceEndpoint.SAGEMAKER_API, ServiceEndpoint.SSM, ServiceEndpoint.DYNAMODB],
   'drift-to-retraining': [ServiceEndpoint.SAGEMAKER_API, ServiceEndpoint.SNS],
-  'endpoint-smoke-test': [ServiceEndpoint.CODEPIPELINE, ServiceEndpoint.SAGEMAKER_RUNTIME, ServiceEndpoint.SSM, ServiceEndpoint.STS],
+  // The SageMaker API: DescribeEndpoint/DescribeEndpointConfig/DescribeModel, that the endpoint serves the package.
+  'endpoint-smoke-test': [ServiceEndpoint.CODEPIPELINE, ServiceEndpoint.SAGEMAKER_API, ServiceEndpoint.SAGEMAKER_RUNTIME, ServiceEndpoint.SSM, ServiceEndpoint.STS],
   'model-card-status': [ServiceEndpoint.SAGEMAKER_API],
   'record-lineage': [ServiceEndpoint.CODEPIPELINE, ServiceEndpoint.SAGEMAKER_API],
   'resolve-model-package': [ServiceEndpoint.CODEPIPELINE, ServiceEndpoint.SAGEMAKER_API, ServiceEndpoint.SSM],

@@ -12,9 +12,7 @@ import { sdkPackagesOf } from '../../lib/network/service-registry';
 const LAMBDA_ROOT = path.join(__dirname, '..', '..', 'lambda');
 
 /** Services recorded ahead of the code that calls them (the approval handler's idempotency table). */
-const RECORDED_AHEAD: { [handler: string]: string[] } = {
-  'approval-to-promotion': ['dynamodb'],
-};
+const RECORDED_AHEAD: { [handler: string]: string[] } = {};
 
 function handlers(): string[] {
   return readdirSync(LAMBDA_ROOT).filter((d) => d !== 'shared' && statSync(path.join(LAMBDA_ROOT, d)).isDirectory()).sort();
