@@ -438,7 +438,7 @@ export class PlatformNetwork extends Construct implements IWorkloadNetwork {
       const gateway = service.type === EndpointType.GATEWAY;
       const endpoint = new ec2.CfnVPCEndpoint(this, id, {
         vpcId: this.vpcId,
-        serviceName: `com.amazonaws.${stack.region}.${service.serviceName}`,
+        serviceName: service.fullServiceName(stack.region),
         vpcEndpointType: service.type,
         routeTableIds: gateway ? this.routeTableIds : undefined,
         subnetIds: gateway ? undefined : this.subnetIds,

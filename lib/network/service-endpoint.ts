@@ -70,6 +70,12 @@ export class ServiceEndpoint {
   public static readonly S3 = new ServiceEndpoint('s3', EndpointType.GATEWAY, 'Amazon S3', true);
   /** DynamoDB (`dynamodb`), a gateway endpoint: the approval handler's idempotency records. */
   public static readonly DYNAMODB = new ServiceEndpoint('dynamodb', EndpointType.GATEWAY, 'DynamoDB', true);
+  /**
+   * SageMaker managed MLflow (`aws.sagemaker.<region>.experiments`): jobs that log to a tracking
+   * server from a VPC (SageMaker Developer Guide, "Connecting to an MLflow tracking server through
+   * an Interface VPC Endpoint"; the service name as aws-cdk-lib's `SAGEMAKER_EXPERIMENTS`).
+   */
+  public static readonly SAGEMAKER_MLFLOW = new ServiceEndpoint('experiments', EndpointType.INTERFACE, 'SageMaker MLflow', false, 'aws.sagemaker');
 
   /** Every service the library knows, in a stable order. */
   public static all(): ServiceEndpoint[] {
@@ -78,6 +84,7 @@ export class ServiceEndpoint {
       ServiceEndpoint.CODEPIPELINE, ServiceEndpoint.SNS, ServiceEndpoint.SQS, ServiceEndpoint.SERVICE_CATALOG,
       ServiceEndpoint.CLOUDWATCH_LOGS, ServiceEndpoint.CLOUDWATCH_MONITORING, ServiceEndpoint.KMS, ServiceEndpoint.ECR_API,
       ServiceEndpoint.ECR_DOCKER, ServiceEndpoint.EVENTBRIDGE, ServiceEndpoint.S3, ServiceEndpoint.DYNAMODB,
+      ServiceEndpoint.SAGEMAKER_MLFLOW,
     ];
   }
 
@@ -94,6 +101,13 @@ export class ServiceEndpoint {
     return new ServiceEndpoint(serviceName, EndpointType.INTERFACE, options.description ?? serviceName, options.resourcePerimeter ?? false);
   }
 
+  /**
+   * The endpoint's full service name in a region, e.g. `com.amazonaws.eu-west-1.sagemaker.api`.
+   */
+  public fullServiceName(region: string): string {
+    return `${this.servicePrefix}.${region}.${this.serviceName}`;
+  }
+
   /** The endpoint service name without the `com.amazonaws.<region>.` prefix, e.g. `sagemaker.api`. */
   public readonly serviceName: string;
   /** Interface or gateway. */
@@ -102,8 +116,11 @@ export class ServiceEndpoint {
   public readonly description: string;
   /** Whether the endpoint policy also limits the resources reached to the platform's accounts. */
   public readonly resourcePerimeter: boolean;
+  /** The prefix of the full service name, before the region: `com.amazonaws` for most services. */
+  public readonly servicePrefix: string;
 
-  private constructor(serviceName: string, type: EndpointType, description: string, resourcePerimeter = false) {
+  private constructor(serviceName: string, type: EndpointType, description: string, resourcePerimeter = false, servicePrefix = 'com.amazonaws') {
+    this.servicePrefix = servicePrefix;
     this.serviceName = serviceName;
     this.type = type;
     this.description = description;

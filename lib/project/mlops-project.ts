@@ -24,6 +24,8 @@ import { ModelPackageGroup } from '../registry/model-package-group';
 import { MlflowTrackingServer, MlflowTrackingServerSize } from '../governance/mlflow-tracking-server';
 import { ModelCardStatusSync } from '../governance/model-card-status-sync';
 import { DashboardHandler, ProjectDashboard } from '../governance/project-dashboard';
+import { ServiceEndpoint } from '../network/service-endpoint';
+import { ServiceUsage } from '../network/service-usage';
 import { IWorkloadNetwork } from '../network/workload-network';
 import { StudioProjectAccess } from '../studio/studio-domain';
 import { MlopsPlatform } from './mlops-platform';
@@ -148,9 +150,9 @@ export interface ProjectGovernanceOptions {
    * A managed MLflow tracking server for the project's experiments, its artifacts in the
    * project's data bucket under `mlflow/`; the build's jobs may log to it (the classic build's
    * jobs get `MLFLOW_TRACKING_URI`). Billed for every hour it runs, by size (SageMaker pricing).
-   * In private mode, jobs reach it through the SageMaker MLflow interface endpoint: add it to the
-   * platform's `additionalServices` (SageMaker Developer Guide, "Connecting to an MLflow tracking
-   * server through an Interface VPC Endpoint"). Needs `modelBuild`.
+   * In private mode, jobs reach it through the SageMaker MLflow interface endpoint
+   * (`aws.sagemaker.<region>.experiments`), which the tooling network then creates (about USD 15
+   * a month in two Availability Zones). Needs `modelBuild`.
    *
    * @default - no tracking server
    */
@@ -700,7 +702,11 @@ export class MlopsProject extends Construct {
       trackingServerName: experimentsOptions.trackingServerName ?? `mlops-${project}`,
       size: experimentsOptions.size,
     }) : undefined;
-    if (experiments) experiments.grantLog(jobRole);
+    if (experiments) {
+      experiments.grantLog(jobRole);
+      // The jobs run in the tooling network: they reach the server through its interface endpoint.
+      if (this.network) ServiceUsage.declare(experiments, [ServiceEndpoint.SAGEMAKER_MLFLOW], `the build jobs of project ${project} log to the MLflow tracking server`);
+    }
 
     const { definition, inputPrefix = '' } = modelBuild.bind(new Construct(stack, 'ModelBuildDefinition'), {
       jobRole, dataBucketName, modelPackageGroupName: project, outputPrefix: MODEL_OUTPUT_PREFIX.replace(/\/$/, ''),
