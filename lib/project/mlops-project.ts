@@ -309,6 +309,8 @@ export class MlopsProject extends Construct {
   /** The platform the project is onboarded onto. */
   public readonly platform: MlopsPlatform;
   private readonly title: string;
+  /** The data bucket keys staging and production read: model artifacts, and baselines (production). */
+  private sharedKeys?: { modelArtifacts: string[]; baselines: string[] };
   /** The data bucket's name, known before the bucket exists: templates of other accounts use it. */
   private readonly dataBucketName: string;
   /** The project's data bucket (training data, code, model artifacts), with `modelBuild`. */
@@ -444,9 +446,10 @@ export class MlopsProject extends Construct {
           network: this.network,
         });
       }
+      this.sharedKeys = build.sharedKeys;
       // Endpoints in staging and production read the model artifacts from the tooling account.
       for (const deployment of [this.stagingDeployment, this.productionDeployment]) {
-        grantArtifactRead(deployment.endpoint.role, build.dataBucketName, MODEL_OUTPUT_PREFIX, platform.tooling, PromotionNames.artifactKeyAlias(project));
+        grantArtifactRead(deployment.endpoint.role, build.dataBucketName, build.sharedKeys.modelArtifacts, 'ModelArtifacts', platform.tooling, PromotionNames.artifactKeyAlias(project));
       }
     }
 
@@ -630,7 +633,7 @@ export class MlopsProject extends Construct {
     });
     if (dataBucketName) {
       // The monitor runs in production and reads its baselines from the tooling data bucket.
-      grantArtifactRead(monitor.role, dataBucketName, BASELINE_PREFIX, this.platform.tooling, PromotionNames.artifactKeyAlias(this.projectName));
+      grantArtifactRead(monitor.role, dataBucketName, this.sharedKeys!.baselines, 'Baselines', this.platform.tooling, PromotionNames.artifactKeyAlias(this.projectName));
     }
     const retraining = this.buildPipeline ? new DriftRetraining(this.toolingStack, 'DriftRetraining', {
       pipeline: this.buildPipeline,
@@ -708,7 +711,7 @@ export class MlopsProject extends Construct {
       if (this.network) ServiceUsage.declare(experiments, [ServiceEndpoint.SAGEMAKER_MLFLOW], `the build jobs of project ${project} log to the MLflow tracking server`);
     }
 
-    const { definition, inputPrefix = '' } = modelBuild.bind(new Construct(stack, 'ModelBuildDefinition'), {
+    const { definition, inputPrefix = '', modelArtifactKeyPatterns, baselineKeyPatterns } = modelBuild.bind(new Construct(stack, 'ModelBuildDefinition'), {
       jobRole, dataBucketName, modelPackageGroupName: project, outputPrefix: MODEL_OUTPUT_PREFIX.replace(/\/$/, ''),
       network: this.network,
       environment: experiments?.trackingEnvironment,
@@ -726,17 +729,36 @@ export class MlopsProject extends Construct {
       pipeline.onNewData('NewTrainingData', { bucket: dataBucket, prefix: inputPrefix, description: `New training data for ${project}` });
     }
 
-    // Staging and production endpoints read the trained model from the tooling account: the
-    // bucket and its key admit the deployment stacks' roles of exactly those accounts.
+    // Staging and production endpoints read the trained model from the tooling account, and
+    // production monitors the baselines: the bucket and its key admit exactly the roles of the
+    // deployment stacks (their IAM path is the stack's name), and only those objects.
+    const everything = [`${MODEL_OUTPUT_PREFIX}*`];
+    const sharedKeys = { modelArtifacts: modelArtifactKeyPatterns ?? everything, baselines: baselineKeyPatterns ?? everything };
+    const roleOf = (stackName: string, account: string) => `arn:${stack.partition}:iam::${account}:role/${stackName}/*`;
     for (const account of workloadAccounts) {
-      const deploymentRoles = `arn:${stack.partition}:iam::${account}:role/mlops-${project}-*`;
+      const stagingHere = account === this.platform.staging.account;
+      const productionHere = this.platform.production.some((p) => p.account === account);
+      const roles = [
+        ...(stagingHere ? [roleOf(this.stagingStackName, account)] : []),
+        ...(productionHere ? [roleOf(this.productionStackName, account)] : []),
+      ];
+      const deploymentRoles = roles.length === 1 ? roles[0] : roles;
       dataBucket.addToResourcePolicy(new iam.PolicyStatement({
         sid: `ModelArtifactsFor${account}`,
         principals: [new iam.AccountPrincipal(account)],
         actions: ['s3:GetObject'],
-        resources: [dataBucket.arnForObjects(`${MODEL_OUTPUT_PREFIX}*`), dataBucket.arnForObjects(`${BASELINE_PREFIX}*`)],
+        resources: sharedKeys.modelArtifacts.map((k) => dataBucket.arnForObjects(k)),
         conditions: { ArnLike: { 'aws:PrincipalArn': deploymentRoles } },
       }));
+      if (productionHere) {
+        dataBucket.addToResourcePolicy(new iam.PolicyStatement({
+          sid: `BaselinesFor${account}`,
+          principals: [new iam.AccountPrincipal(account)],
+          actions: ['s3:GetObject'],
+          resources: sharedKeys.baselines.map((k) => dataBucket.arnForObjects(k)),
+          conditions: { ArnLike: { 'aws:PrincipalArn': roleOf(this.productionStackName, account) } },
+        }));
+      }
       this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
         sid: `DecryptModelArtifactsFor${account}`,
         principals: [new iam.AccountPrincipal(account)],
@@ -748,15 +770,13 @@ export class MlopsProject extends Construct {
         },
       }));
     }
-    return { dataBucket, dataBucketName, jobRole, pipeline, experiments };
+    return { dataBucket, dataBucketName, jobRole, pipeline, experiments, sharedKeys };
   }
 }
 
 /** Where the model build writes its outputs in the data bucket: model artifacts, reports. */
 const MODEL_OUTPUT_PREFIX = 'model-build/';
 
-/** Where the production monitors find their baselines in the data bucket: the build's check-step outputs. */
-const BASELINE_PREFIX = MODEL_OUTPUT_PREFIX;
 
 /** The stage names of a project's deployments. */
 const STAGING = 'staging';
@@ -769,22 +789,23 @@ const PRODUCTION = 'production';
  * staging or production account) may read the build outputs of the tooling account's data
  * bucket, and decrypt with the project key (found by its alias, as its id is generated).
  */
-function grantArtifactRead(role: iam.IRole, bucketName: string, prefix: string, tooling: { account: string; region: string }, keyAlias: string): void {
+function grantArtifactRead(role: iam.IRole, bucketName: string, keyPatterns: string[], what: 'ModelArtifacts' | 'Baselines', tooling: { account: string; region: string }, keyAlias: string): void {
   const stack = Stack.of(role);
+  const objects = keyPatterns.map((k) => `arn:${stack.partition}:s3:::${bucketName}/${k}`);
   role.addToPrincipalPolicy(new iam.PolicyStatement({
-    sid: `Read${prefix === MODEL_OUTPUT_PREFIX ? 'ModelArtifacts' : 'Baselines'}FromTooling`,
+    sid: `Read${what}FromTooling`,
     actions: ['s3:GetObject'],
-    resources: [`arn:${stack.partition}:s3:::${bucketName}/${prefix}*`],
+    resources: objects,
   }));
   role.addToPrincipalPolicy(new iam.PolicyStatement({
-    sid: `Decrypt${prefix === MODEL_OUTPUT_PREFIX ? 'ModelArtifacts' : 'Baselines'}FromTooling`,
+    sid: `Decrypt${what}FromTooling`,
     actions: ['kms:Decrypt'],
     resources: [`arn:${stack.partition}:kms:${tooling.region}:${tooling.account}:key/*`],
     conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': keyAlias } },
   }));
   waive(role, {
-    rules: [`arn:${stack.partition}:s3:::${bucketName}/${prefix}*`, `arn:${stack.partition}:kms:${tooling.region}:${tooling.account}:key/*`]
+    rules: [...objects, `arn:${stack.partition}:kms:${tooling.region}:${tooling.account}:key/*`]
       .map((r) => `AwsSolutions-IAM5[Resource::${nagResourceName(stack, r)}]`),
-    reason: 'model artifacts are written under generated job names below the build prefix of the tooling data bucket; the tooling key id is generated in another account and the alias condition names it',
+    reason: 'model artifacts and baselines are written under execution ids and generated job names below the build prefix of the tooling data bucket; the tooling key id is generated in another account and the alias condition names it',
   });
 }

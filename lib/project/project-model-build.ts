@@ -152,6 +152,23 @@ export interface ProjectModelBuildConfig {
    * @default - no build starts on new data
    */
   readonly inputPrefix?: string;
+
+  /**
+   * Where in the data bucket the build writes trained model artifacts (S3 key patterns, `*`
+   * matching anything): the only objects the staging and production endpoints may read from the
+   * tooling account.
+   *
+   * @default - every key under the build's output prefix (`<outputPrefix>/*`)
+   */
+  readonly modelArtifactKeyPatterns?: string[];
+
+  /**
+   * Where in the data bucket the build writes the baselines its packages register for drift
+   * checks: the only other objects production (its monitors) may read.
+   *
+   * @default - every key under the build's output prefix (`<outputPrefix>/*`)
+   */
+  readonly baselineKeyPatterns?: string[];
 }
 
 /**
@@ -244,7 +261,16 @@ class ClassicBuild extends ProjectModelBuild {
       // Every package carries a card: the build's training details and evaluation metrics.
       modelCard: o.modelCard ?? {},
     }).definition;
-    return { definition, inputPrefix };
+    // Only the trained model and the check's baselines leave the tooling account; the splits of
+    // the training data and the evaluation reports stay (ClassicModelBuild's output layout:
+    // <prefix>/<execution id>/<step>/...).
+    const out = context.outputPrefix;
+    return {
+      definition,
+      inputPrefix,
+      modelArtifactKeyPatterns: [`${out}/*/Train/output/*`],
+      baselineKeyPatterns: [`${out}/*/DataQualityCheck/*`],
+    };
   }
 }
 

@@ -61,15 +61,29 @@ describe('MlopsProject', () => {
     });
   });
 
-  test('the data bucket lets exactly the staging and production deployment roles read model artifacts', () => {
+  test('the data bucket shares only the trained model with the deployment roles of staging and production, and the baselines with production (issue 12 item 4)', () => {
     const policy = Object.values(tooling.findResources('AWS::S3::BucketPolicy'))
       .find((p) => JSON.stringify(p).includes('ModelArtifactsFor'))!;
-    const statements = policy.Properties.PolicyDocument.Statement.filter((s: any) => String(s.Sid).startsWith('ModelArtifactsFor'));
-    expect(statements.map((s: any) => s.Condition.ArnLike['aws:PrincipalArn'])).toEqual([
-      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:role/mlops-churn-*']] },
-      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::333333333333:role/mlops-churn-*']] },
+    const all = policy.Properties.PolicyDocument.Statement;
+    const role = (account: string, stackName: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${account}:role/${stackName}/*`]] });
+    const bucketId = tooling.getResourceId('AWS::S3::Bucket', { Properties: { BucketName: 'mlops-churn-data-111111111111' } });
+    const objects = (key: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, `/${key}`]] });
+    const artifacts = all.filter((s: any) => String(s.Sid).startsWith('ModelArtifactsFor'));
+    // The roles of the deployment stacks only: their IAM path is the stack's name.
+    expect(artifacts.map((s: any) => s.Condition.ArnLike['aws:PrincipalArn'])).toEqual([
+      role('222222222222', 'mlops-churn-staging'),
+      role('333333333333', 'mlops-churn-production'),
     ]);
-    for (const s of statements) expect(s.Action).toBe('s3:GetObject');
+    for (const s of artifacts) {
+      expect(s.Action).toBe('s3:GetObject');
+      expect(s.Resource).toEqual(objects('model-build/*/Train/output/*'));
+    }
+    const baselines = all.filter((s: any) => String(s.Sid).startsWith('BaselinesFor'));
+    expect(baselines).toHaveLength(1);
+    expect(baselines[0].Condition.ArnLike['aws:PrincipalArn']).toEqual(role('333333333333', 'mlops-churn-production'));
+    expect(baselines[0].Resource).toEqual(objects('model-build/*/DataQualityCheck/*'));
+    // Nothing else of the build's outputs (the training splits, evaluation reports) is shared.
+    expect(JSON.stringify(all)).not.toContain('model-build/*"');
     const keyPolicy = JSON.stringify(tooling.findResources('AWS::KMS::Key'));
     expect(keyPolicy).toContain('DecryptModelArtifactsFor222222222222');
     expect(keyPolicy).toContain('DecryptModelArtifactsFor333333333333');
@@ -89,7 +103,8 @@ describe('MlopsProject', () => {
         }),
       ]) },
     });
-    expect(JSON.stringify(template.toJSON())).toContain('mlops-churn-data-111111111111/model-build/*');
+    expect(JSON.stringify(template.toJSON())).toContain('mlops-churn-data-111111111111/model-build/*/Train/output/*');
+    expect(JSON.stringify(template.toJSON())).not.toContain('mlops-churn-data-111111111111/model-build/*"');
   });
 
   test('fails when a build repository is given without a build', () => {
