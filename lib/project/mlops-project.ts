@@ -1,4 +1,4 @@
-import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -20,7 +20,8 @@ import { DATA_QUALITY_CONSTRAINTS_PARAMETER, DATA_QUALITY_STATISTICS_PARAMETER, 
 import { PromotionDeployTarget } from '../promotion/promotion-deploy-target';
 import { PromotionNames } from '../promotion/promotion-names';
 import { ModelApprovalTrigger } from '../registry/model-approval-trigger';
-import { ModelPackageGroup } from '../registry/model-package-group';
+import { IModelPackageGroup, ModelPackageGroup } from '../registry/model-package-group';
+import { ModelPackageGroupSharing } from '../registry/model-package-group-sharing';
 import { MlflowTrackingServer, MlflowTrackingServerSize } from '../governance/mlflow-tracking-server';
 import { ModelCardStatusSync } from '../governance/model-card-status-sync';
 import { DashboardHandler, ProjectDashboard } from '../governance/project-dashboard';
@@ -253,6 +254,17 @@ export interface MlopsProjectProps {
   readonly reviewerEmails?: string[];
 
   /**
+   * A model package group that exists already, in the tooling account and region (another
+   * team's registry, or one that predates the platform): the project registers into it, promotes
+   * from it and shares it with staging and production (merged into the group's resource policy,
+   * keeping other statements), instead of creating `<projectName>`.
+   * Import it with `ModelPackageGroup.fromModelPackageGroupName` or `fromModelPackageGroupArn`.
+   *
+   * @default - a new group named after the project, retained on delete
+   */
+  readonly modelPackageGroup?: IModelPackageGroup;
+
+  /**
    * Governance and audit: model cards that follow approvals, a dashboard, experiments in MLflow.
    * Every promotion is recorded in SageMaker lineage regardless (the promotion's `recordLineage`).
    *
@@ -282,8 +294,10 @@ export class MlopsProject extends Construct {
   public readonly productionStacks: Stack[];
   /** The project's key in the tooling account. */
   public readonly encryptionKey: kms.IKey;
-  /** The registry. */
-  public readonly modelPackageGroup: ModelPackageGroup;
+  /** The registry: the project's own, or the one given as `modelPackageGroup`. */
+  public readonly modelPackageGroup: IModelPackageGroup;
+  /** The sharing of a registry given as `modelPackageGroup` with staging and production. */
+  public readonly registrySharing?: ModelPackageGroupSharing;
   /** The template deployed to staging (synthesized once, deployed by the promotion pipeline). */
   public readonly stagingDeployment: ModelDeploymentStack;
   /** The template deployed to production. */
@@ -344,6 +358,14 @@ export class MlopsProject extends Construct {
     if (m && !props.modelBuild && !m.dataQuality && !m.modelQuality && !m.modelBias && !m.modelExplainability) {
       throw new Error(`MlopsProject ${this.node.path}: monitoring without modelBuild needs a monitor with its baseline (dataQuality, modelQuality, modelBias or modelExplainability)`);
     }
+    const given = props.modelPackageGroup;
+    if (given) {
+      const env = given.env;
+      const tooling = props.platform.tooling;
+      if ((!Token.isUnresolved(env.account) && env.account !== tooling.account) || (!Token.isUnresolved(env.region) && env.region !== tooling.region)) {
+        throw new Error(`MlopsProject ${this.node.path}: modelPackageGroup '${given.modelPackageGroupName}' is in ${env.account}/${env.region}, not in the tooling account and region ${tooling.account}/${tooling.region}; the promotion, its handlers and the build use the registry of the tooling account (import the group there, e.g. ModelPackageGroup.fromModelPackageGroupArn with an ARN of ${tooling.account} in ${tooling.region})`);
+      }
+    }
     if (props.governance?.experiments && !props.modelBuild) {
       throw new Error(`MlopsProject ${this.node.path}: governance.experiments needs modelBuild (the tracking server keeps its artifacts in the project's data bucket, and the build's jobs log to it)`);
     }
@@ -375,11 +397,25 @@ export class MlopsProject extends Construct {
     const privateNetworks = platform.networking.isPrivate;
 
     const workloadAccounts = [...new Set([platform.staging.account, ...platform.production.map((p) => p.account)])];
-    this.modelPackageGroup = new ModelPackageGroup(this.toolingStack, 'Registry', {
-      modelPackageGroupName: project,
-      description: props.description,
-      sharedWithAccounts: workloadAccounts,
-    });
+    if (props.modelPackageGroup) {
+      // A registry that exists: its policy is merged with the sharing, not replaced.
+      this.modelPackageGroup = props.modelPackageGroup;
+      const others = workloadAccounts.filter((a) => a !== platform.tooling.account);
+      if (others.length > 0) {
+        this.registrySharing = new ModelPackageGroupSharing(this.toolingStack, 'RegistrySharing', {
+          modelPackageGroup: props.modelPackageGroup,
+          accounts: others,
+          encryptionKey: this.encryptionKey,
+          network: this.network,
+        });
+      }
+    } else {
+      this.modelPackageGroup = new ModelPackageGroup(this.toolingStack, 'Registry', {
+        modelPackageGroupName: project,
+        description: props.description,
+        sharedWithAccounts: workloadAccounts,
+      });
+    }
 
     // Static templates, deployed by the promotion pipeline: the stage's key, buckets and log group
     // are the hosting stacks' (deployed once with cdk deploy), found through SSM at deploy time.
@@ -712,7 +748,7 @@ export class MlopsProject extends Construct {
     }
 
     const { definition, inputPrefix = '', modelArtifactKeyPatterns, baselineKeyPatterns } = modelBuild.bind(new Construct(stack, 'ModelBuildDefinition'), {
-      jobRole, dataBucketName, modelPackageGroupName: project, outputPrefix: MODEL_OUTPUT_PREFIX.replace(/\/$/, ''),
+      jobRole, dataBucketName, modelPackageGroupName: this.modelPackageGroup.modelPackageGroupName, outputPrefix: MODEL_OUTPUT_PREFIX.replace(/\/$/, ''),
       network: this.network,
       environment: experiments?.trackingEnvironment,
     });

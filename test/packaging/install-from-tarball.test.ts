@@ -55,6 +55,11 @@ const EXAMPLE_APPS: ExampleApp[] = [
     source: exampleApp('single-account-quickstart.ts'),
     stacks: ['Quickstart-Abalone-Tooling'],
   },
+  {
+    name: 'examples/existing-registry.ts',
+    source: exampleApp('existing-registry.ts'),
+    stacks: ['Fraud-Fraud-Tooling', 'Fraud-Fraud-Staging', 'Fraud-Fraud-Production1'],
+  },
 ];
 
 /** Nothing reaches the network: npm may read its cache only. */

@@ -7,6 +7,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { MonitorSchedule } from '../../lib/monitoring';
 import { MetricComparison } from '../../lib/pipeline';
 import { MlopsPlatform, MlopsProject, ProjectModelBuild, SourceRepository } from '../../lib/project';
+import { ModelPackageGroup } from '../../lib/registry';
 import { complianceProblems } from '../harness/compliance';
 
 const TOOLING = { account: '111111111111', region: 'eu-west-1' };
@@ -283,5 +284,48 @@ describe('MlopsProject parts of your own', () => {
     const tooling = Template.fromStack(project.toolingStack);
     tooling.resourceCountIs('AWS::SNS::Topic', 0);
     Template.fromStack(shared).hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/mlops-churn-promotion-artifacts' });
+  });
+});
+
+describe('MlopsProject on an existing registry (issue 15 item 2)', () => {
+  const existing = (scope: Stack, arn = 'arn:aws:sagemaker:eu-west-1:111111111111:model-package-group/fraud-team-models') => ModelPackageGroup.fromModelPackageGroupArn(scope, 'Existing', arn);
+
+  test('registers into and promotes from the given group, creates none, and shares it with staging and production by merging its policy', () => {
+    const app = new App();
+    const platform = new MlopsPlatform(app, 'Platform', { tooling: TOOLING, staging: STAGING, production: [PRODUCTION] });
+    const project = new MlopsProject(app, 'Fraud', {
+      platform,
+      projectName: 'fraud',
+      smokeTest: { payload: '1,2,3' },
+      modelPackageGroup: existing(platform.toolingStack),
+      modelBuild: ProjectModelBuild.classic({ processingImageUri: IMAGE, trainingImageUri: IMAGE, metricThreshold: 0.8, comparison: MetricComparison.GREATER_THAN_OR_EQUAL_TO, metricJsonPath: 'auc' }),
+    });
+    const tooling = Template.fromStack(project.toolingStack);
+    tooling.resourceCountIs('AWS::SageMaker::ModelPackageGroup', 0);
+    const sharing = Object.values(tooling.findResources('Custom::ModelPackageGroupSharing'));
+    expect(sharing).toHaveLength(1);
+    expect(sharing[0].Properties.ModelPackageGroupName).toBe('fraud-team-models');
+    const statements = JSON.stringify(sharing[0].Properties.Statements);
+    expect(statements).toContain('222222222222');
+    expect(statements).toContain('333333333333');
+    expect(statements).not.toContain('111111111111:root');
+    // The build registers into it; the approval handler and the promotion watch it.
+    const definition = JSON.stringify(tooling.findResources('AWS::SageMaker::Pipeline'));
+    expect(definition).toContain('fraud-team-models');
+    tooling.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ detail: Match.objectLike({ ModelPackageGroupName: ['fraud-team-models'] }) }),
+    });
+    expect(project.modelPackageGroup.modelPackageGroupName).toBe('fraud-team-models');
+  });
+
+  test('fails for a group of another account or region, naming it and the tooling environment', () => {
+    const app = new App();
+    const platform = new MlopsPlatform(app, 'Platform', { tooling: TOOLING, staging: STAGING, production: [PRODUCTION] });
+    expect(() => new MlopsProject(app, 'Fraud', {
+      platform,
+      projectName: 'fraud',
+      smokeTest: { payload: '1,2,3' },
+      modelPackageGroup: existing(platform.toolingStack, 'arn:aws:sagemaker:us-east-1:444444444444:model-package-group/fraud-team-models'),
+    })).toThrow(/modelPackageGroup 'fraud-team-models' is in 444444444444\/us-east-1, not in the tooling account and region 111111111111\/eu-west-1/);
   });
 });
