@@ -1,9 +1,10 @@
-import { Aws, Stack, Token } from 'aws-cdk-lib';
+import { Aspects, Aws, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EventForwarding, ForwardedEvents } from '../monitoring/event-forwarding';
 import { PlatformEventBus, PlatformEventSource } from '../monitoring/platform-event-bus';
 import { PlatformNetwork, PlatformVpc } from '../network/platform-network';
 import { ServiceEndpoint } from '../network/service-endpoint';
+import { SandboxRemoval } from '../private/sandbox';
 
 /**
  * An account and region the platform deploys into.
@@ -134,6 +135,19 @@ export interface MlopsPlatformProps {
    * @default PlatformNetworking.privateVpcs()
    */
   readonly networking?: PlatformNetworking;
+
+  /**
+   * A sandbox that `cdk destroy` removes: every bucket (its objects deleted first), key
+   * (scheduled for deletion after 7 days), log group, registry and table of the platform and its
+   * projects is deleted with its stack. By default they are retained: captured data, model
+   * artifacts, audit logs and the registry outlive a stack deleted by mistake, and buckets,
+   * registries and endpoint log groups have fixed names that a redeploy takes up again. A
+   * registry that still holds model versions may refuse deletion (DeleteModelPackageGroup can
+   * answer ConflictException): delete its versions first.
+   *
+   * @default false
+   */
+  readonly sandbox?: boolean;
 }
 
 /**
@@ -166,6 +180,8 @@ export class MlopsPlatform extends Construct {
   public readonly stackNamePrefix: string;
   /** Where the platform's workloads run. */
   public readonly networking: PlatformNetworking;
+  /** Whether everything the platform and its projects create is removed with their stacks. */
+  public readonly sandbox: boolean;
   /** The network of the tooling account and region, in private mode. */
   public readonly toolingNetwork?: PlatformNetwork;
   /** The networks of every account and region of the platform, in private mode (one per account and region). */
@@ -200,6 +216,8 @@ export class MlopsPlatform extends Construct {
     this.production = props.production;
     this.stackNamePrefix = prefix;
     this.networking = networking;
+    this.sandbox = props.sandbox ?? false;
+    if (this.sandbox) Aspects.of(this).add(new SandboxRemoval());
 
     this.toolingStack = new Stack(this, 'Tooling', {
       env: props.tooling,

@@ -1,4 +1,4 @@
-import { CfnParameter, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Aspects, CfnParameter, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -15,6 +15,7 @@ import { ModelBuildPipeline } from '../pipeline/model-build-pipeline';
 import { SageMakerJobRole } from '../pipeline/sagemaker-job-role';
 import { nagResourceName, waive } from '../private/compliance';
 import { createEncryptionKey } from '../private/encryption-key';
+import { SandboxRemoval } from '../private/sandbox';
 import { createSecureBucket } from '../private/secure-bucket';
 import { DATA_QUALITY_CONSTRAINTS_PARAMETER, DATA_QUALITY_STATISTICS_PARAMETER, ModelPromotionPipeline } from '../promotion/model-promotion-pipeline';
 import { PromotionDeployTarget } from '../promotion/promotion-deploy-target';
@@ -374,6 +375,7 @@ export class MlopsProject extends Construct {
     // Two projects of one name would collide at deploy time on buckets, roles, the registry and
     // endpoint names: refuse it here, naming both.
     platform._registerProject(project, this.node.path);
+    if (platform.sandbox) Aspects.of(this).add(new SandboxRemoval());
     const prefix = platform.stackNamePrefix;
     const title = project.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
     this.projectName = project;
