@@ -36,6 +36,28 @@ for (const name of handlers) {
   const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
   report.push(`${name}: ${(bytes / 1024).toFixed(1)} KiB`);
 }
+// The commands the package ships (package.json "bin"): one CommonJS file each, with the SDK inside.
+const cliDir = join(root, 'assets', 'cli');
+rmSync(cliDir, { recursive: true, force: true });
+for (const name of ['mlops-audit']) {
+  const entry = join(root, 'bin', `${name}.ts`);
+  if (!existsSync(entry)) continue;
+  const result = await build({
+    entryPoints: [entry],
+    outfile: join(cliDir, `${name}.js`),
+    bundle: true,
+    minify: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    banner: { js: '#!/usr/bin/env node' },
+    legalComments: 'none',
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
+  report.push(`${name} (command): ${(bytes / 1024).toFixed(1)} KiB`);
+}
 if (process.env.BUNDLE_QUIET !== '1') {
   console.log(`bundled ${handlers.length} handler(s)${report.length ? ': ' + report.join(', ') : ''}`);
 }
