@@ -8,3 +8,4 @@ export * from './governance';
 export * from './checks';
 export * from './network';
 export * from './studio';
+export * from './diagram';
