@@ -6,7 +6,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
  */
 export interface RealTimeInferenceOptions {
   /**
-   * The instance type, such as `ml.m5.large`. Instances run (and are billed) around the clock.
+   * The instance type, such as `ml.m5.large`: one of the SageMaker API's
+   * `ProductionVariantInstanceType`s (the endpoint checks it). Instances run (and are billed)
+   * around the clock.
    */
   readonly instanceType: string;
 
@@ -50,7 +52,8 @@ export interface ServerlessInferenceOptions {
  */
 export interface AsynchronousInferenceOptions {
   /**
-   * The instance type, such as `ml.m5.large`.
+   * The instance type, such as `ml.m5.large`: one of the SageMaker API's
+   * `ProductionVariantInstanceType`s (the endpoint checks it).
    */
   readonly instanceType: string;
 

@@ -16,6 +16,7 @@ import { EndpointInference } from './endpoint-inference';
 import { waive } from '../private/compliance';
 import { createEncryptionKey } from '../private/encryption-key';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
+import { checkInstanceType } from '../private/sagemaker-instance-types';
 import { createSecureBucket } from '../private/secure-bucket';
 import { hasInstanceStorage } from './instance-storage';
 import { ServiceEndpoint } from '../network/service-endpoint';
@@ -952,16 +953,17 @@ function validate(scope: Construct, props: ModelEndpointProps, captureEnabled: b
     problems.push(`variant name must be 1 to 63 letters, digits and hyphens, got ${props.variantName}`);
   }
 
-  const checkInstances = (what: string, instanceType: string | undefined, count: number | undefined) => {
-    if (known(instanceType) && !/^ml\.[a-z0-9-]+\.[a-z0-9]+$/.test(instanceType!)) {
-      problems.push(`${what} instance type must look like ml.<family>.<size>, got ${instanceType}`);
-    }
+  const checkInstances = (what: string, prop: string, instanceType: string | undefined, count: number | undefined) => {
+    // The API's own enumeration of variant instance types (ProductionVariantInstanceType), real-time and asynchronous alike.
+    const problem = typeof instanceType === 'string' ? checkInstanceType('endpoint', instanceType) : undefined;
+    if (problem) problems.push(`${prop}: ${problem}`);
     if (known(count) && (!Number.isInteger(count) || count! < 1)) {
       problems.push(`${what} initial instance count must be a whole number of at least 1, got ${count}`);
     }
   };
   if (inference.onInstances) {
-    checkInstances('production variant', inference.instanceType, inference.initialInstanceCount);
+    const factory = inference.kind === 'ASYNC' ? 'EndpointInference.asynchronous' : 'EndpointInference.realTime';
+    checkInstances('production variant', `inference instanceType (${factory})`, inference.instanceType, inference.initialInstanceCount);
   }
   if (serverless) {
     const s = inference.serverlessOptions ?? {};
@@ -1014,7 +1016,7 @@ function validate(scope: Construct, props: ModelEndpointProps, captureEnabled: b
   if (shadow) {
     checkPackage('shadow variant', shadow.modelPackageArn);
     if (inference.kind === 'ASYNC') problems.push('a shadow variant needs real-time inference, not asynchronous');
-    checkInstances('shadow variant', shadow.instanceType, shadow.initialInstanceCount);
+    checkInstances('shadow variant', 'shadow instanceType', shadow.instanceType, shadow.initialInstanceCount);
     if (known(shadow.samplingPercentage) && (shadow.samplingPercentage! < 1 || shadow.samplingPercentage! > 100)) {
       problems.push(`shadow sampling percentage must be between 1 and 100, got ${shadow.samplingPercentage}`);
     }

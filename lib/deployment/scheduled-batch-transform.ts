@@ -19,6 +19,7 @@ import { IWorkloadNetwork, NetworkInterfaceUser } from '../network/workload-netw
 import { NagRules, waive } from '../private/compliance';
 import { createEncryptionKey } from '../private/encryption-key';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
+import { checkInstanceType } from '../private/sagemaker-instance-types';
 import { createSecureBucket } from '../private/secure-bucket';
 
 /**
@@ -421,9 +422,9 @@ function validate(scope: Construct, props: ScheduledBatchTransformProps, instanc
   if (!Token.isUnresolved(prefix) && !JOB_NAME_PREFIX.test(prefix)) {
     problems.push(`job name prefix must be 1 to 26 lower-case letters, digits and hyphens, got ${prefix}`);
   }
-  if (known(instanceType) && !/^ml\.[a-z0-9-]+\.[a-z0-9]+$/.test(instanceType)) {
-    problems.push(`instance type must look like ml.<family>.<size>, got ${instanceType}`);
-  }
+  // The API's own enumeration of batch transform instance types (TransformInstanceType).
+  const instanceTypeProblem = typeof instanceType === 'string' ? checkInstanceType('transform', instanceType) : undefined;
+  if (instanceTypeProblem) problems.push(`instanceType: ${instanceTypeProblem}`);
   if (known(props.instanceCount) && (!Number.isInteger(props.instanceCount) || props.instanceCount! < 1)) {
     problems.push(`instance count must be a whole number of at least 1, got ${props.instanceCount}`);
   }

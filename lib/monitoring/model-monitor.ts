@@ -27,6 +27,7 @@ import { IWorkloadNetwork, NetworkInterfaceUser, WorkloadNetwork } from '../netw
 import { NagRules, waive } from '../private/compliance';
 import { createEncryptionKey } from '../private/encryption-key';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
+import { checkInstanceType } from '../private/sagemaker-instance-types';
 import { createSecureBucket } from '../private/secure-bucket';
 
 /** The four kinds of Model Monitor. */
@@ -786,9 +787,9 @@ export class ModelMonitor extends Construct {
       problems.push('give network or vpc, not both');
     }
     if (props.network) problems.push(...networkProblems(props.network));
-    if (props.instanceType !== undefined && !Token.isUnresolved(props.instanceType) && !/^ml\.[a-z0-9]+\.[a-z0-9]+$/.test(props.instanceType)) {
-      problems.push(`instanceType must be an ml.* instance type, got '${props.instanceType}'`);
-    }
+    // The API's own enumeration of monitoring job instance types (MonitoringClusterConfig.InstanceType).
+    const instanceTypeProblem = typeof props.instanceType === 'string' ? checkInstanceType('monitoring', props.instanceType) : undefined;
+    if (instanceTypeProblem) problems.push(`instanceType: ${instanceTypeProblem}`);
     if (problems.length > 0) {
       throw new Error(`ModelMonitor ${this.node.path}: ${problems.join('; ')}`);
     }

@@ -11,6 +11,7 @@ import { PropertyFile } from './definition/step';
 // The Model Monitor image table lives with the monitors; it should move to private/ (told the lead).
 import { MonitoringImageKind, monitoringImageUri } from '../monitoring/monitoring-images';
 import { IWorkloadNetwork } from '../network/workload-network';
+import { checkInstanceType } from '../private/sagemaker-instance-types';
 
 /**
  * How the evaluation metric must compare with the threshold for the model to be registered.
@@ -63,12 +64,15 @@ export interface ClassicModelBuildProps {
   readonly jobRole: iam.IRole;
   /** The model package group the model is registered into (e.g. `group.modelPackageGroupName`). */
   readonly modelPackageGroupName: string;
-  /** The image of the preprocessing and evaluation jobs (e.g. SageMaker scikit-learn). */
+  /**
+   * The image of the preprocessing and evaluation jobs (e.g. SageMaker scikit-learn). An ECR
+   * image must be in the job role's stack's region: SageMaker pulls no image across regions.
+   */
   readonly processingImageUri: string;
-  /** The training image (e.g. SageMaker XGBoost). */
+  /** The training image (e.g. SageMaker XGBoost), in ECR of the job role's stack's region. */
   readonly trainingImageUri: string;
   /**
-   * The inference image of the registered model.
+   * The inference image of the registered model, in ECR of the job role's stack's region.
    * @default - the training image
    */
   readonly inferenceImageUri?: string;
@@ -86,12 +90,14 @@ export interface ClassicModelBuildProps {
   /** The evaluation script in S3; it reads `/opt/ml/processing/model` and `/opt/ml/processing/test` and writes `/opt/ml/processing/evaluation/evaluation.json`. */
   readonly evaluateScriptUri: string;
   /**
-   * Default instance type of the processing jobs (`ProcessingInstanceType` parameter).
+   * Default instance type of the processing jobs and the data quality check
+   * (`ProcessingInstanceType` parameter), one of the SageMaker API's `ProcessingInstanceType`s.
    * @default 'ml.m5.xlarge'
    */
   readonly processingInstanceType?: string;
   /**
-   * Default instance type of training (`TrainingInstanceType` parameter).
+   * Default instance type of training (`TrainingInstanceType` parameter), one of the SageMaker
+   * API's `TrainingInstanceType`s.
    * @default 'ml.m5.xlarge'
    */
   readonly trainingInstanceType?: string;
@@ -101,17 +107,19 @@ export interface ClassicModelBuildProps {
    */
   readonly hyperParameters?: { [name: string]: string };
   /**
-   * The path of the metric in `evaluation.json`.
-   * @default 'regression_metrics.mse.value'
+   * The path of the metric in `evaluation.json`. Give it whenever you give `metricThreshold` or
+   * `comparison`: they are about your metric, and without it the condition would compare them
+   * with the default's.
+   * @default 'regression_metrics.mse.value' (only when neither `metricThreshold` nor `comparison` is given)
    */
   readonly metricJsonPath?: string;
   /**
-   * Default threshold of the metric (`MetricThreshold` parameter).
+   * Default threshold of the metric (`MetricThreshold` parameter). Needs `metricJsonPath`.
    * @default 6
    */
   readonly metricThreshold?: number;
   /**
-   * How the metric must compare with the threshold.
+   * How the metric must compare with the threshold. Needs `metricJsonPath`.
    * @default MetricComparison.LESS_THAN_OR_EQUAL_TO
    */
   readonly comparison?: MetricComparison;
@@ -142,6 +150,20 @@ export interface ClassicModelBuildProps {
    * @default - none
    */
   readonly environment?: { [name: string]: string };
+}
+
+/** The metric the condition compares when no threshold, comparison nor path is given. */
+const DEFAULT_METRIC_PATH = 'regression_metrics.mse.value';
+
+/**
+ * The region of an Amazon ECR image URI (`<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/...`
+ * or the dual-stack `<account>.dkr-ecr.<region>.on.aws/...`), or `undefined` for anything else:
+ * a token, an image of another registry, a bare name.
+ */
+function ecrRegionOf(uri: string): string | undefined {
+  if (Token.isUnresolved(uri)) return undefined;
+  const m = /^\d{12}\.dkr[.-]ecr(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d+)\.(?:amazonaws\.com(?:\.cn)?|on\.aws)\//.exec(uri);
+  return m ? m[1] : undefined;
 }
 
 /**
@@ -188,7 +210,70 @@ export class ClassicModelBuild {
   /** The evaluation report property file. */
   public readonly evaluationReport: PropertyFile;
 
+  /**
+   * What is wrong with the options of a classic build whose jobs run in `stack`'s region, as
+   * sentences naming the prop, its value and the fix, without the owner: `ClassicModelBuild` and
+   * `ProjectModelBuild.classic` share the options' names.
+   *
+   * @internal
+   */
+  public static _problems(options: Pick<ClassicModelBuildProps, 'processingImageUri' | 'trainingImageUri' | 'inferenceImageUri'
+  | 'dataQualityImageUri' | 'processingInstanceType' | 'trainingInstanceType' | 'metricJsonPath' | 'metricThreshold' | 'comparison'>, stack: Stack): string[] {
+    const problems: string[] = [];
+    // Without metricJsonPath the condition silently compares the threshold with the default metric.
+    if (options.metricJsonPath === undefined && (options.metricThreshold !== undefined || options.comparison !== undefined)) {
+      const given = [
+        ...(options.metricThreshold !== undefined ? [`metricThreshold ${options.metricThreshold}`] : []),
+        ...(options.comparison !== undefined ? [`comparison ${options.comparison}`] : []),
+      ];
+      problems.push(`${given.join(' and ')} ${given.length > 1 ? 'need' : 'needs'} metricJsonPath, the path of your metric in evaluation.json `
+        + `(for example 'binary_classification_metrics.auc.value'): without it the condition compares the default metric '${DEFAULT_METRIC_PATH}'`);
+    }
+    if (options.metricJsonPath !== undefined && !Token.isUnresolved(options.metricJsonPath) && options.metricJsonPath.trim() === '') {
+      problems.push(`metricJsonPath is empty; give the path of your metric in evaluation.json (for example '${DEFAULT_METRIC_PATH}')`);
+    }
+    for (const [prop, kind, value] of [
+      ['processingInstanceType', 'processing', options.processingInstanceType],
+      ['trainingInstanceType', 'training', options.trainingInstanceType],
+    ] as const) {
+      const problem = value === undefined ? undefined : checkInstanceType(kind, value);
+      if (problem) problems.push(`${prop}: ${problem}`);
+    }
+    const region = stack.region;
+    if (!Token.isUnresolved(region)) {
+      // SageMaker runs images from ECR of its own region only. For models the API model says so:
+      // "the Docker image for inference container in Amazon EC2 Container Registry must be in the
+      // same region as the model or endpoint you are creating" (botocore sagemaker 2017-07-24,
+      // ContainerDefinition.Image). For jobs its reference is silent, but the service refuses
+      // another region's image when the job starts: CreateProcessingJob "Invalid region us-east-2
+      // in image URI ... Please provide an image URI in region us-west-2"
+      // (aws/amazon-sagemaker-examples#2422), CreateTrainingJob "Invalid DNS suffix 'amazonaws.com'
+      // for region 'us-east-1' in training image" (aws-samples/mlops-amazon-sagemaker#9), as
+      // CreateModel does ("Cross region ECR image pulls are not allowed",
+      // aws/sagemaker-pytorch-inference-toolkit#7). Failing here saves a failed first execution.
+      for (const [prop, uri] of [
+        ['processingImageUri', options.processingImageUri],
+        ['trainingImageUri', options.trainingImageUri],
+        ['inferenceImageUri', options.inferenceImageUri],
+        ['dataQualityImageUri', options.dataQualityImageUri],
+      ] as const) {
+        const imageRegion = uri === undefined ? undefined : ecrRegionOf(uri);
+        if (imageRegion !== undefined && imageRegion !== region) {
+          problems.push(`${prop} '${uri}' is in ECR of ${imageRegion}, not of ${region} where the build's jobs run and its model is registered: `
+            + `SageMaker pulls job and model images only from ECR of its own region, so use the image's repository in ${region} `
+            + '(SageMaker\'s own images have one in each region, under that region\'s account)');
+        }
+      }
+      if (options.dataQualityImageUri === undefined && monitoringImageUri(stack, MonitoringImageKind.MODEL_MONITOR) === undefined) {
+        problems.push(`no SageMaker Model Monitor image is known for region ${region}; pass dataQualityImageUri (the sagemaker-model-monitor-analyzer image of that region)`);
+      }
+    }
+    return problems;
+  }
+
   constructor(props: ClassicModelBuildProps) {
+    const problems = ClassicModelBuild._problems(props, Stack.of(props.jobRole));
+    if (problems.length > 0) throw new Error(`ClassicModelBuild: ${problems.join('; ')}`);
     const inputData = new ParameterString('InputData', { defaultValue: props.inputDataUri });
     const processingInstanceType = new ParameterString('ProcessingInstanceType', { defaultValue: props.processingInstanceType ?? 'ml.m5.xlarge' });
     const processingInstanceCount = new ParameterInteger('ProcessingInstanceCount', { defaultValue: 1 });
@@ -235,10 +320,8 @@ export class ClassicModelBuild {
       environment: props.environment,
     });
 
-    const dataQualityImageUri = props.dataQualityImageUri ?? monitoringImageUri(Stack.of(props.jobRole), MonitoringImageKind.MODEL_MONITOR);
-    if (!dataQualityImageUri) {
-      throw new Error(`ClassicModelBuild: no SageMaker Model Monitor image is known for region ${Stack.of(props.jobRole).region}; pass dataQualityImageUri (the sagemaker-model-monitor-analyzer image of that region)`);
-    }
+    // Known for every literal region, checked above; an env-agnostic stack maps the region at deploy time.
+    const dataQualityImageUri = props.dataQualityImageUri ?? monitoringImageUri(Stack.of(props.jobRole), MonitoringImageKind.MODEL_MONITOR)!;
     const trainingData = this.preprocessStep.outputS3Uri('train');
     this.dataQualityCheckStep = QualityCheckStep.dataQuality('DataQualityCheck', {
       checkJobConfig: {
@@ -298,7 +381,7 @@ export class ClassicModelBuild {
       propertyFiles: [this.evaluationReport],
     });
 
-    const metricPath = props.metricJsonPath ?? 'regression_metrics.mse.value';
+    const metricPath = props.metricJsonPath ?? DEFAULT_METRIC_PATH;
     const metric = this.evaluateStep.jsonGet(this.evaluationReport, metricPath);
     const trainingImage = props.trainingImageUri;
     const modelCard: ModelPackageCard | undefined = props.modelCard && {

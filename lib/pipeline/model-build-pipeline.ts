@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ArnFormat, IResource, Names, Resource, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, IResource, Names, Resource, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -159,8 +159,18 @@ abstract class ModelBuildPipelineBase extends Resource implements IModelBuildPip
    * Starts the pipeline when objects are created under a prefix of a bucket (EventBridge
    * `Object Created` events). The bucket must send its events to EventBridge
    * (`eventBridgeEnabled: true`), which this does not change.
+   *
+   * The execution is not told which object arrived: an EventBridge rule's
+   * `SageMakerPipelineParameters` are fixed name/value pairs, with no input path or transformer of
+   * the event (botocore events 2015-10-07, `SageMakerPipelineParameter`: `Name` and `Value`
+   * strings). `options.parameters` are passed as written, and an `events.EventField` among them
+   * fails synthesis (it would reach the pipeline as the literal text `$.detail.object.key`). Let
+   * the pipeline read the whole prefix (the classic build's `InputData` defaults to it), or start
+   * it from a function of your own on the rule that calls `StartPipelineExecution` with the key.
    */
   public onNewData(id: string, options: NewDataTriggerOptions): events.Rule {
+    const problems = [...parameterProblems(options.parameters), ...eventFieldProblems(options.parameters)];
+    if (problems.length > 0) throw new Error(`ModelBuildPipeline ${this.node.path} onNewData ${id}: ${problems.join('; ')}`);
     // S3 sends "Object Created" to EventBridge only when the bucket says so. For a bucket of this
     // app, switch it on in the bucket's own template (CDK's eventBridgeEnabled would add a
     // custom-resource Lambda); an imported bucket must have it on already.
@@ -221,7 +231,9 @@ export interface PipelineScheduleOptions extends SageMakerPipelineTargetProps {
 }
 
 /**
- * New data that starts the pipeline.
+ * New data that starts the pipeline. Its `parameters` are fixed values: EventBridge passes a
+ * rule's SageMaker pipeline parameters as written, so the new object's key or URI cannot be one
+ * of them (an `events.EventField` fails synthesis); the pipeline reads the data under the prefix.
  */
 export interface NewDataTriggerOptions extends SageMakerPipelineTargetProps {
   /** The bucket; it must send events to EventBridge (`eventBridgeEnabled: true`). */
@@ -539,6 +551,31 @@ function pipelineArnOf(stack: Stack, name: string): string {
     resource: 'pipeline',
     resourceName: Token.isUnresolved(name) ? name : name.toLowerCase(),
     arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
+}
+
+/**
+ * Pipeline parameters that would reach the pipeline as the text of an event path. aws-cdk-lib
+ * substitutes an `EventField` only in a rule target's input (`RuleTargetInput`, rendered as an
+ * `InputTransformer`); anywhere else it resolves to its path. EventBridge has no input path for a
+ * rule's `SageMakerPipelineParameters` (botocore events 2015-10-07: `SageMakerPipelineParameter`
+ * is a `Name` and a `Value` string, `Value` at most 1024 characters, documented as the "value of
+ * parameter to start execution"); only EventBridge Pipes resolves JSON paths in a SageMaker
+ * pipeline target's parameters ("dynamic path parameters", EventBridge User Guide,
+ * eb-pipes-event-target), and a pipe cannot read S3 events.
+ */
+function eventFieldProblems(parameters?: { [name: string]: string }): string[] {
+  const eventField = Symbol.for('@aws-cdk/aws-events.EventField');
+  return Object.entries(parameters ?? {}).flatMap(([name, value]) => {
+    if (typeof value !== 'string') return [];
+    const fields = Tokenization.reverseString(value).tokens.filter((t) => eventField in t) as Array<{ path?: string }>;
+    const literalPath = fields.length === 0 && /^\$\.[A-Za-z0-9_.\-[\]*]+$/.test(value);
+    if (fields.length === 0 && !literalPath) return [];
+    const path = fields.length > 0 ? fields.map((f) => f.path).join(', ') : value;
+    return [`parameters.${name} is the event path ${path}, which EventBridge passes to the pipeline as that text, not the event's value: `
+      + 'a rule\'s SageMakerPipelineParameters are fixed values (SageMakerPipelineParameter Name and Value in the EventBridge API), '
+      + 'so give a fixed value, let the pipeline read the data under the prefix (such as a parameter whose default is the prefix\'s S3 URI), '
+      + 'or start the pipeline from a function on the rule that passes the object\'s key to StartPipelineExecution'];
   });
 }
 

@@ -14,6 +14,7 @@ import { MonitoringTarget } from '../monitoring/monitoring-inputs';
 import { ModelBuildPipeline } from '../pipeline/model-build-pipeline';
 import { SageMakerJobRole } from '../pipeline/sagemaker-job-role';
 import { nagResourceName, waive } from '../private/compliance';
+import { nameStatementsProp } from '../private/prop-names';
 import { createEncryptionKey } from '../private/encryption-key';
 import { SandboxRemoval } from '../private/sandbox';
 import { createSecureBucket } from '../private/secure-bucket';
@@ -272,6 +273,17 @@ export interface MlopsProjectProps {
    * @default - model-card status and the dashboard on, no MLflow tracking server
    */
   readonly governance?: ProjectGovernanceOptions;
+
+  /**
+   * Statements for the CloudFormation execution roles of staging and production, for resources
+   * you add to `stagingDeployment` or `productionDeployment` whose permissions the project cannot
+   * derive (a type it does not know, a name not known at synth). Synthesis fails naming the
+   * resource, its template and this prop when one is needed. Scope them to the project's
+   * deployment stacks' resources (`mlops-<project>-staging`, `mlops-<project>-production`).
+   *
+   * @default - none: the permissions are derived from the deployment templates
+   */
+  readonly additionalDeploymentStatements?: iam.PolicyStatement[];
 }
 
 /**
@@ -324,6 +336,7 @@ export class MlopsProject extends Construct {
   /** The platform the project is onboarded onto. */
   public readonly platform: MlopsPlatform;
   private readonly title: string;
+  private readonly additionalDeploymentStatements?: iam.PolicyStatement[];
   /** The data bucket keys staging and production read: model artifacts, and baselines (production). */
   private sharedKeys?: { modelArtifacts: string[]; baselines: string[] };
   /** The data bucket's name, known before the bucket exists: templates of other accounts use it. */
@@ -380,6 +393,7 @@ export class MlopsProject extends Construct {
     const title = project.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
     this.projectName = project;
     this.platform = platform;
+    this.additionalDeploymentStatements = props.additionalDeploymentStatements;
     this.title = title;
     this.stagingStackName = `mlops-${project}-staging`;
     this.dataBucketName = `mlops-${project}-data-${platform.tooling.account}`;
@@ -607,13 +621,14 @@ export class MlopsProject extends Construct {
         ...(stagingHere ? [{ template: this.stagingDeployment as Stack, stackName: this.stagingStackName }] : []),
         ...(productionHere ? [{ template: this.productionDeployment as Stack, stackName: this.productionStackName }] : []),
       ];
-      const target = new PromotionDeployTarget(stack, 'DeployTarget', {
+      const target = new PromotionDeployTarget(stack, 'DeployTarget', nameStatementsProp({
         projectName: project,
         toolingAccount: platform.tooling.account,
         toolingRegion: platform.tooling.region,
         deployments,
         smokeTestEndpointName: stagingHere ? stagingEndpointName : undefined,
-      });
+        additionalExecutionStatements: this.additionalDeploymentStatements,
+      }, 'MlopsProject additionalDeploymentStatements'));
       const stagingHosting = stagingHere ? new EndpointHosting(stack, 'StagingHosting', {
         parameterPrefix: PromotionNames.hostingParameterPrefix(project, STAGING),
         endpointName: stagingEndpointName,

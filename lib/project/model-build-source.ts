@@ -24,7 +24,11 @@ import { createSecureBucket } from '../private/secure-bucket';
 export interface CodeConnectionRepositoryOptions {
   /**
    * ARN of the connection (GitHub, GitLab, Bitbucket), created and authorized beforehand in the
-   * console: `arn:aws:codeconnections:<region>:<account>:connection/<id>`.
+   * console: `arn:aws:codeconnections:<region>:<account>:connection/<id>`. Its region need not be
+   * the tooling region: a connection is a global resource, usable in every region, and the region
+   * in its ARN is only where it is managed (Developer Tools console guide, "Global resources in
+   * AWS CodeConnections"). A connection to a host (GitHub Enterprise Server, GitLab self-managed)
+   * needs the host in the tooling region: hosts are used only in the region they were created in.
    */
   readonly connectionArn: string;
 
@@ -170,6 +174,10 @@ class CodeConnectionSource extends SourceRepository {
   }
 
   public bind(scope: Construct, { output }: SourceRepositoryBindOptions): SourceRepositoryConfig {
+    // No check of the ARN's region against the stack's: "You only have to create a connection
+    // once, and then you can use it in any AWS Region" (Developer Tools console guide,
+    // https://docs.aws.amazon.com/dtconsole/latest/userguide/welcome-connections-how-it-works-global.html).
+    // Whether it goes through a host, which is regional, the ARN does not tell.
     const branch = this.options.branch ?? 'main';
     return {
       // No role of its own: the source pipeline's role runs its actions (usePipelineRoleForActions).

@@ -1,3 +1,4 @@
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IWorkloadNetwork } from '../network/workload-network';
@@ -11,16 +12,18 @@ import { PipelineDefinition } from '../pipeline/definition';
 export interface ClassicProjectBuildOptions {
   /**
    * Image of the preprocessing and evaluation jobs (for example a SageMaker scikit-learn image).
+   * An ECR image must be in the tooling region: SageMaker pulls no image across regions.
    */
   readonly processingImageUri: string;
 
   /**
-   * Image of the training job (for example the SageMaker XGBoost image).
+   * Image of the training job (for example the SageMaker XGBoost image), in ECR of the tooling
+   * region.
    */
   readonly trainingImageUri: string;
 
   /**
-   * Image the registered model serves with.
+   * Image the registered model serves with, in ECR of the tooling region.
    *
    * @default - the training image
    */
@@ -50,21 +53,22 @@ export interface ClassicProjectBuildOptions {
   readonly inputPrefix?: string;
 
   /**
-   * JSON path of the metric in the evaluation report.
+   * JSON path of the metric in the evaluation report. Give it whenever you give
+   * `metricThreshold` or `comparison`: without it they would be compared with the default metric.
    *
-   * @default 'regression_metrics.mse.value'
+   * @default 'regression_metrics.mse.value' (only when neither `metricThreshold` nor `comparison` is given)
    */
   readonly metricJsonPath?: string;
 
   /**
-   * The threshold the metric must meet for the model to be registered.
+   * The threshold the metric must meet for the model to be registered. Needs `metricJsonPath`.
    *
    * @default 6
    */
   readonly metricThreshold?: number;
 
   /**
-   * How the metric is compared with the threshold.
+   * How the metric is compared with the threshold. Needs `metricJsonPath`.
    *
    * @default MetricComparison.LESS_THAN_OR_EQUAL_TO
    */
@@ -78,14 +82,15 @@ export interface ClassicProjectBuildOptions {
   readonly hyperParameters?: { [name: string]: string };
 
   /**
-   * Instance type of the processing jobs.
+   * Instance type of the processing jobs and the data quality check, one of the SageMaker API's
+   * `ProcessingInstanceType`s.
    *
    * @default 'ml.m5.xlarge'
    */
   readonly processingInstanceType?: string;
 
   /**
-   * Instance type of the training job.
+   * Instance type of the training job, one of the SageMaker API's `TrainingInstanceType`s.
    *
    * @default 'ml.m5.xlarge'
    */
@@ -200,7 +205,8 @@ export interface ProjectModelBuildConfig {
  */
 export abstract class ProjectModelBuild {
   /**
-   * Preprocess → train → evaluate → register when the metric passes, else fail.
+   * Preprocess → train → evaluate → register when the metric passes, else fail. The options are
+   * checked when the project binds the build (the images against the tooling region).
    */
   public static classic(options: ClassicProjectBuildOptions): ProjectModelBuild {
     return new ClassicBuild(options);
@@ -234,8 +240,12 @@ class ClassicBuild extends ProjectModelBuild {
     super();
   }
 
-  public bind(_scope: Construct, context: ProjectBuildContext): ProjectModelBuildConfig {
+  public bind(scope: Construct, context: ProjectBuildContext): ProjectModelBuildConfig {
     const o = this.options;
+    // Checked here, where the tooling region is known, and named as the user wrote it (the
+    // options are ClassicModelBuild's, by the same names).
+    const problems = ClassicModelBuild._problems(o, Stack.of(scope));
+    if (problems.length > 0) throw new Error(`ProjectModelBuild.classic ${scope.node.path}: ${problems.join('; ')}`);
     const bucket = context.dataBucketName;
     const inputPrefix = o.inputPrefix ?? 'data/';
     const definition = new ClassicModelBuild({

@@ -2,6 +2,7 @@ import { Aspects, IAspect, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgeSourceCondition, nagResourceName, waive } from '../private/compliance';
+import { statementsPropOf } from '../private/prop-names';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { PromotionNames } from './promotion-names';
 import { templateParameterArns, TemplatePermissionsAspect } from './template-permissions';
@@ -127,7 +128,7 @@ export class PromotionDeployTarget extends Construct {
     // The templates may still grow after this construct (monitors, alarms): derive at synthesis.
     const ctx = { partition: stack.partition, region, account: stack.account };
     Aspects.of(this).add(new TemplatePermissionsAspect(this.executionRole, props.deployments, ctx, owner,
-      (props.additionalExecutionStatements ?? []).length > 0, 'additionalExecutionStatements'));
+      (props.additionalExecutionStatements ?? []).length > 0, statementsPropOf(props, 'PromotionDeployTarget additionalExecutionStatements')));
 
     this.deployRole = new ManagedPolicyRole(this, 'DeployRole', {
       roleName: PromotionNames.deployRoleName(project, region),

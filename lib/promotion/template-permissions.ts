@@ -290,7 +290,7 @@ export function templatePermissions(deployments: TemplateDeployment[], ctx: Perm
       if (type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource') continue;
       const p = PERMISSIONS[type];
       if (!p) {
-        unsupported.push({ templatePath: template.node.path, problem: `no permissions are known for ${type} (${c.node.path})` });
+        unsupported.push({ templatePath: template.node.path, problem: `${type} at ${c.node.path}: no permissions are known for the type` });
         continue;
       }
       let name: string | undefined;
@@ -299,7 +299,7 @@ export function templatePermissions(deployments: TemplateDeployment[], ctx: Perm
         const value = explicitName && isSet(c, explicitName) ? propertyOf(c, explicitName) : propertyOf(c, p.nameProperty);
         name = value === undefined ? undefined : resolveName(template, value, substitutions);
         if (name === undefined) {
-          unsupported.push({ templatePath: template.node.path, problem: `${c.node.path} (${type}) has no ${p.nameProperty} known at synth: its permissions cannot be scoped to it` });
+          unsupported.push({ templatePath: template.node.path, problem: `${type} at ${c.node.path}: its ${p.nameProperty} is not known at synth, so its permissions cannot be scoped to it` });
           continue;
         }
       }
@@ -380,7 +380,10 @@ export class TemplatePermissionsAspect implements IAspect {
     private readonly ctx: PermissionContext,
     private readonly owner: string,
     private readonly hasAdditional: boolean,
+    /** The prop that takes the statements, with its construct: `PromotionDeployTarget additionalExecutionStatements`. */
     private readonly additionalProp: string,
+    /** What the role is, for people. */
+    private readonly roleWhat: string = 'CloudFormation execution role',
   ) {}
 
   public visit(_node: IConstruct): void {
@@ -388,10 +391,13 @@ export class TemplatePermissionsAspect implements IAspect {
     this.done = true;
     const { statements, unsupported } = templatePermissions(this.deployments, this.ctx);
     if (unsupported.length > 0 && !this.hasAdditional) {
-      const byTemplate = new Map<string, string[]>();
-      for (const u of unsupported) byTemplate.set(u.templatePath, [...(byTemplate.get(u.templatePath) ?? []), u.problem]);
-      const details = [...byTemplate.entries()].map(([t, problems]) => `template ${t}: ${problems.join(', ')}`).join('; ');
-      throw new Error(`${this.owner}: cannot derive the CloudFormation execution role's permissions for ${details}; pass the statements it needs as ${this.additionalProp}`);
+      // Only the templates that hold such a resource, each problem once (a template may be
+      // deployed as several stacks).
+      const byTemplate = new Map<string, Set<string>>();
+      for (const u of unsupported) byTemplate.set(u.templatePath, (byTemplate.get(u.templatePath) ?? new Set()).add(u.problem));
+      const details = [...byTemplate.entries()].map(([t, problems]) => `template ${t} (${[...problems].join('; ')})`).join(' and ');
+      throw new Error(`${this.owner}: cannot derive the permissions of its ${this.roleWhat} for the resources in ${details}; `
+        + `pass the statements its ${this.roleWhat} needs as ${this.additionalProp}`);
     }
     for (const statement of statements) {
       this.role.addToPrincipalPolicy(statement);

@@ -9,6 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CapacitySize, DeploymentStrategy, EndpointInference, ModelEndpoint, ModelEndpointProps } from '../../lib/deployment';
 
 import { PACKAGE_ARN, SHADOW_ARN, newStagingStack } from './fixtures';
+import { SDK_VERSION } from '../../lib/private/sagemaker-instance-types.generated';
 
 function newStack(): Stack {
   return newStagingStack();
@@ -659,7 +660,7 @@ describe('ModelEndpoint validation', () => {
   test('fails on a bad endpoint name and instance type, naming both', () => {
     expect(fails({ endpointName: 'churn_prod', inference: EndpointInference.realTime({ instanceType: 'm5.large', initialInstanceCount: 0 }) }))
       .toThrow('model endpoint Staging/Endpoint: endpoint name must be 1 to 63 letters, digits and hyphens, got churn_prod; '
-        + 'production variant instance type must look like ml.<family>.<size>, got m5.large; '
+        + `inference instanceType (EndpointInference.realTime): instance type 'm5.large' is not one a real-time endpoint accepts (ProductionVariant.InstanceType in @aws-sdk/client-sagemaker ${SDK_VERSION}); closest: ml.m5.large; `
         + 'production variant initial instance count must be a whole number of at least 1, got 0');
   });
 

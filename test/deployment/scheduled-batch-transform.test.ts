@@ -136,8 +136,9 @@ describe('ScheduledBatchTransform', () => {
 
   test('leaves out the volume key on instance types with local storage', () => {
     const other = newStagingStack('Other');
-    build(other, { instanceType: 'ml.m5d.xlarge' });
-    expect(requestOf(Template.fromStack(other)).TransformResources).toEqual({ InstanceType: 'ml.m5d.xlarge', InstanceCount: 1 });
+    // ml.g4dn carries NVMe storage and is a batch transform type (ml.m5d is not one: TransformInstanceType)
+    build(other, { instanceType: 'ml.g4dn.xlarge' });
+    expect(requestOf(Template.fromStack(other)).TransformResources).toEqual({ InstanceType: 'ml.g4dn.xlarge', InstanceCount: 1 });
   });
 
   test('captures inputs and outputs for batch monitoring when asked', () => {

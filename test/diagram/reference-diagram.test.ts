@@ -108,7 +108,8 @@ describe('the diagram of the reference platform', () => {
 
       // THEN
       expect(accountOf(chart, registry.id)).toBe('account 111111111111');
-      expect(edgesBetween(chart, registry.id, handler.id)).toEqual([{ from: registry.id, to: handler.id, arrow: '-->', label: 'Model Package State Change:\nApproved' }]);
+      // every status change, not only approvals: a rejection must stop the package's promotion (issue 12 item 5)
+      expect(edgesBetween(chart, registry.id, handler.id)).toEqual([{ from: registry.id, to: handler.id, arrow: '-->', label: 'Model Package State Change' }]);
       expect(edgesBetween(chart, handler.id, promotion.id).map((e) => e.label)).toEqual(['StartPipelineExecution']);
       const staging = stackOf(`mlops-${project}-staging`);
       const production = stackOf(`mlops-${project}-production`);
@@ -133,7 +134,13 @@ describe('the diagram of the reference platform', () => {
     test('monitor -> forwarding -> tooling bus -> drift handler -> retraining of the build pipeline', () => {
       // GIVEN
       const monitor = find(chart, new RegExp(`^model monitor\\n${project}-production-data-quality\\n`));
-      const forwarding = find(chart, /^event forwarding\nto sagemaker-mlops-platform of 111111111111$/, { within: find(chart, /^stack Mlops-Platform-Production1/).id });
+      // production forwards three kinds of events (endpoints, monitor alarms, monitoring executions), each by a rule of its own
+      const forwardings = [...chart.declared.values()].filter((d) => /^event forwarding\nto sagemaker-mlops-platform of 111111111111$/.test(d.label)
+        && d.parents.includes(find(chart, /^stack Mlops-Platform-Production1/).id));
+      expect(forwardings).toHaveLength(3);
+      const fromMonitor = forwardings.filter((f) => edgesBetween(chart, monitor.id, f.id).length > 0);
+      expect(fromMonitor).toHaveLength(1);
+      const forwarding = fromMonitor[0];
       const bus = find(chart, /^event bus\nsagemaker-mlops-platform$/);
       const drift = find(chart, /^Lambda function\nStarts the model-build pipeline when a\nmonitored endpoint drifts$/, { within: stackOf(`Mlops-${project === 'churn' ? 'Churn' : 'HousePrices'}-Tooling`) });
       const build = find(chart, new RegExp(`^SageMaker pipeline\\n${project}-build$`));

@@ -10,7 +10,11 @@ const ROOT = path.join(__dirname, '..', '..');
 const OUT = path.join(__dirname, '__output__');
 
 /** The READMEs whose examples are checked, and the prefix of their examples' names. */
-const READMES: Array<[string, string]> = [['README.md', 'readme'], ['lib/pipeline/README.md', 'pipeline-readme']];
+const READMES: Array<[string, string]> = [
+  ['README.md', 'readme'], ['lib/pipeline/README.md', 'pipeline-readme'], ['lib/network/README.md', 'network-readme'],
+  ['lib/studio/README.md', 'studio-readme'], ['lib/governance/README.md', 'governance-readme'], ['lib/checks/README.md', 'checks-readme'],
+  ['lib/monitoring/README.md', 'monitoring-readme'], ['lib/diagram/README.md', 'diagram-readme'],
+];
 
 function readmeExamples(): Array<{ name: string; source: string }> {
   return READMES.flatMap(([file, prefix]) => {

@@ -128,7 +128,7 @@ describe('PromotionDeployTarget', () => {
       });
       return { staging: stack };
     })();
-    expect(() => Template.fromStack(staging)).toThrow(/PromotionDeployTarget Staging\/Target: cannot derive the CloudFormation execution role's permissions for template Tooling\/T: no permissions are known for AWS::IAM::User \(Tooling\/T\/NotAllowed\/Resource\); pass the statements it needs as additionalExecutionStatements$/);
+    expect(() => Template.fromStack(staging)).toThrow(/^PromotionDeployTarget Staging\/Target: cannot derive the permissions of its CloudFormation execution role for the resources in template Tooling\/T \(AWS::IAM::User at Tooling\/T\/NotAllowed\/Resource: no permissions are known for the type\); pass the statements its CloudFormation execution role needs as PromotionDeployTarget additionalExecutionStatements$/);
   });
 
   test('fails for a bad tooling account and stack name, together', () => {

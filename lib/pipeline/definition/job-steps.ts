@@ -9,6 +9,7 @@ import { modelCardRequest } from './model-card';
 import { pythonJsonDumps, renderValue } from './render';
 import { requestWith, toRequest } from './request';
 import { JobStepOptions, PipelineStep, PropertyFile, SdkVersion, StepRenderOptions } from './step';
+import { checkInstanceType, InstanceTypeKind } from '../../private/sagemaker-instance-types';
 
 /** Step options that are not fields of the job's request. */
 const OPTION_KEYS = ['displayName', 'description', 'dependsOn', 'retryPolicies', 'cacheConfig', 'additionalArguments', 'propertyFiles'];
@@ -18,6 +19,18 @@ const CHECK_KEYS = [
   'checkType', 'modelPackageGroupName', 'skipCheck', 'failOnViolation', 'registerNewBaseline', 'suppliedBaselineStatistics',
   'suppliedBaselineConstraints', 'modelName',
 ];
+
+/**
+ * Fails when a literal instance type of a step is not one the SageMaker API accepts for its job.
+ * Pipeline parameters, expressions and other tokens pass: they are known at run time only.
+ */
+function checkStepInstanceTypes(step: string, name: string, types: Array<[field: string, kind: InstanceTypeKind, value: unknown]>): void {
+  const problems = types.flatMap(([field, kind, value]) => {
+    const problem = typeof value === 'string' ? checkInstanceType(kind, value) : undefined;
+    return problem ? [`${field}: ${problem}`] : [];
+  });
+  if (problems.length > 0) throw new Error(`${step} ${name}: ${problems.join('; ')}`);
+}
 
 /** The typed request fields of step props, without the step's options. */
 function argumentsOf(props: any, notArguments: string[] = []): any {
@@ -95,6 +108,7 @@ export class ProcessingStep extends PipelineStep {
 
   constructor(name: string, private readonly props: ProcessingStepProps) {
     super(name, 'Processing', props);
+    checkStepInstanceTypes('ProcessingStep', name, [['processingResources.clusterConfig.instanceType', 'processing', props.processingResources?.clusterConfig?.instanceType]]);
     this.propertyFiles = props.propertyFiles ?? [];
   }
 
@@ -131,6 +145,7 @@ export interface TrainingStepProps extends JobStepOptions, TrainingJobArguments 
 export class TrainingStep extends PipelineStep {
   constructor(name: string, private readonly props: TrainingStepProps) {
     super(name, 'Training', props);
+    checkStepInstanceTypes('TrainingStep', name, [['resourceConfig.instanceType', 'training', props.resourceConfig?.instanceType]]);
   }
 
   /** Where the trained model is (`ModelArtifacts.S3ModelArtifacts`), as a string. */
@@ -177,6 +192,7 @@ export class TuningStep extends PipelineStep {
   constructor(name: string, private readonly props: TuningStepProps) {
     super(name, 'Tuning', props);
     const def = props.trainingJobDefinition;
+    checkStepInstanceTypes('TuningStep', name, [['trainingJobDefinition.resourceConfig.instanceType', 'training', def.resourceConfig?.instanceType]]);
     if (def.enableManagedSpotTraining && def.stoppingCondition.maxWaitTimeInSeconds === undefined) {
       throw new Error(`TuningStep ${name}: enableManagedSpotTraining needs stoppingCondition.maxWaitTimeInSeconds (how long to wait for spot capacity, at least maxRuntimeInSeconds); give it`);
     }
@@ -241,6 +257,7 @@ export interface TransformStepProps extends JobStepOptions, TransformJobArgument
 export class TransformStep extends PipelineStep {
   constructor(name: string, private readonly props: TransformStepProps) {
     super(name, 'Transform', props);
+    checkStepInstanceTypes('TransformStep', name, [['transformResources.instanceType', 'transform', props.transformResources?.instanceType]]);
   }
 
   /** Where the results are (`TransformOutput.S3OutputPath`), as a string. */
@@ -625,6 +642,7 @@ export class QualityCheckStep extends PipelineStep {
    * `sagemaker-model-monitor-analyzer` job's inputs, output and environment).
    */
   public static dataQuality(name: string, props: DataQualityCheckStepProps): QualityCheckStep {
+    checkStepInstanceTypes('QualityCheckStep', name, [['checkJobConfig.instanceType', 'processing', props.checkJobConfig.instanceType]]);
     const config = props.dataQualityCheckConfig;
     const { checkJobConfig, dataQualityCheckConfig, ...options } = props;
     return new QualityCheckStep(name, {
@@ -641,6 +659,7 @@ export class QualityCheckStep extends PipelineStep {
    * `ModelQualityCheckConfig` does.
    */
   public static modelQuality(name: string, props: ModelQualityCheckStepProps): QualityCheckStep {
+    checkStepInstanceTypes('QualityCheckStep', name, [['checkJobConfig.instanceType', 'processing', props.checkJobConfig.instanceType]]);
     const config = props.modelQualityCheckConfig;
     const { checkJobConfig, modelQualityCheckConfig, ...options } = props;
     return new QualityCheckStep(name, {
@@ -661,6 +680,7 @@ export class QualityCheckStep extends PipelineStep {
 
   constructor(name: string, private readonly props: QualityCheckStepProps) {
     super(name, 'QualityCheck', props);
+    checkStepInstanceTypes('QualityCheckStep', name, [['processingResources.clusterConfig.instanceType', 'processing', props.processingResources?.clusterConfig?.instanceType]]);
   }
 
   /** The statistics the job calculated (`CalculatedBaselineStatistics`), an S3 URI. */
@@ -718,6 +738,7 @@ export interface ClarifyCheckStepProps extends CheckStepOptions, ProcessingJobAr
 export class ClarifyCheckStep extends PipelineStep {
   constructor(name: string, private readonly props: ClarifyCheckStepProps) {
     super(name, 'ClarifyCheck', props);
+    checkStepInstanceTypes('ClarifyCheckStep', name, [['processingResources.clusterConfig.instanceType', 'processing', props.processingResources?.clusterConfig?.instanceType]]);
   }
 
   /** The constraints the job calculated (`CalculatedBaselineConstraints`), an S3 URI. */

@@ -192,11 +192,12 @@ describe(`golden: SDK ${V2} expected outputs rebuilt with the DSL`, () => {
       modelName: 'gisele',
       transformInput: { dataSource: { s3DataSource: { s3DataType: 'S3Prefix', s3Uri: 's3://my-bucket/transform_manifest' } } },
       transformOutput: { s3OutputPath: 's3://replaced' },
-      transformResources: { instanceCount: 1, instanceType: 'c4.4xlarge' },
+      transformResources: { instanceCount: 1, instanceType: 'ml.c4.4xlarge' },
       // The SDK writes a null output path when the transformer has none; CreateTransformJob requires
       // one (botocore TransformOutput.S3OutputPath is required), so the DSL types it required and
-      // the escape hatch reproduces the SDK.
-      additionalArguments: { TransformOutput: { S3OutputPath: null } },
+      // the escape hatch reproduces the SDK. So does the SDK's fixture's instance type, c4.4xlarge,
+      // which the DSL refuses (it is no TransformInstanceType).
+      additionalArguments: { TransformOutput: { S3OutputPath: null }, TransformResources: { InstanceCount: 1, InstanceType: 'c4.4xlarge' } },
       cacheConfig: { enabled: true, expireAfter: 'PT1H' },
     });
     step.addDependsOn(new CustomStep('SecondTestStep'));
