@@ -9,11 +9,14 @@ import * as ts from 'typescript';
 const ROOT = path.join(__dirname, '..', '..');
 const OUT = path.join(__dirname, '__output__');
 
-/** The READMEs whose examples are checked, and the prefix of their examples' names. */
+/**
+ * The READMEs whose examples are checked, and the prefix of their examples' names. The one example
+ * of each of lib/network, lib/studio, lib/governance and lib/monitoring is compiled and
+ * synthesized by that module's readme-example test, with assertions on what it deploys.
+ */
 const READMES: Array<[string, string]> = [
-  ['README.md', 'readme'], ['lib/pipeline/README.md', 'pipeline-readme'], ['lib/network/README.md', 'network-readme'],
-  ['lib/studio/README.md', 'studio-readme'], ['lib/governance/README.md', 'governance-readme'], ['lib/checks/README.md', 'checks-readme'],
-  ['lib/monitoring/README.md', 'monitoring-readme'], ['lib/diagram/README.md', 'diagram-readme'],
+  ['README.md', 'readme'], ['lib/pipeline/README.md', 'pipeline-readme'], ['lib/checks/README.md', 'checks-readme'],
+  ['lib/diagram/README.md', 'diagram-readme'],
 ];
 
 function readmeExamples(): Array<{ name: string; source: string }> {
@@ -61,10 +64,8 @@ describe.each(examples)('$name', ({ name }) => {
   });
 
   test('synthesizes', () => {
-    expect(() => {
-      jest.isolateModules(() => {
-        require(fileOf(name));
-      });
-    }).not.toThrow();
+    // Each example builds its own App; the library's modules are loaded once for all of them
+    // (isolating each example reloaded aws-cdk-lib and the library every time, most of the test's time).
+    expect(() => require(fileOf(name))).not.toThrow();
   });
 });
