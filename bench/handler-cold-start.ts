@@ -17,20 +17,16 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, BuildOptions } from 'esbuild';
+import { synthesizedEnvironments } from './synthesized-environment';
 
 const ROOT = path.join(__dirname, '..');
 const HANDLER = 'approval-to-promotion';
 const RUNS = Number(process.argv[2] ?? 15);
 
-// The configuration the construct sets; the module reads it at import.
+// The environment the approval handler's function has in the reference platform's templates.
 const HANDLER_ENV = {
-  MODEL_PACKAGE_GROUP_NAME: 'churn',
-  PIPELINE_NAME: 'churn-promotion',
-  PIPELINE_VARIABLE_NAME: 'ModelPackageArn',
-  APPROVED_MODEL_PARAMETER_NAME: '/sagemaker-mlops/churn/approved-model-package',
-  AWS_REGION: 'eu-west-1',
-  POWERTOOLS_SERVICE_NAME: HANDLER,
-  POWERTOOLS_METRICS_NAMESPACE: 'SageMakerMlops',
+  ...synthesizedEnvironments(path.join(ROOT, 'assets', 'lambda'))[HANDLER],
+  AWS_REGION: 'eu-west-1', // set by the Lambda runtime
   AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
 };
 

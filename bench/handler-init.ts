@@ -1,6 +1,7 @@
 /**
  * Size and module init time of every handler bundle the package ships (assets/lambda/<name>),
- * each imported in a fresh `node` process per run with the configuration its construct sets.
+ * each imported in a fresh `node` process per run with the environment its function has in the
+ * reference platform's synthesized templates.
  *
  *   npm run bundle && npx tsx bench/handler-init.ts [runs]
  */
@@ -8,24 +9,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { synthesizedEnvironments } from './synthesized-environment';
 
 const ROOT = path.join(__dirname, '..');
 const ASSETS = path.join(ROOT, 'assets', 'lambda');
 const RUNS = Number(process.argv[2] ?? 15);
 
-/** What each construct puts in its handler's environment (the modules read it at import). */
-const ENV: Record<string, Record<string, string>> = {
-  'approval-to-promotion': {
-    MODEL_PACKAGE_GROUP_NAME: 'churn', PIPELINE_NAME: 'churn-promotion', PIPELINE_VARIABLE_NAME: 'ModelPackageArn',
-    APPROVED_MODEL_PARAMETER_NAME: '/sagemaker-mlops/churn/approved-model-package',
-  },
-  'drift-to-retraining': {
-    PIPELINE_NAME: 'churn-build', WATCHED_ENDPOINTS: '["churn-production"]', WATCHED_MONITORING_SCHEDULES: '[]', COOLDOWN_SECONDS: '86400',
-    TOPIC_ARN: 'arn:aws:sns:eu-west-1:111111111111:churn', PARAMETER_NAMES: '{}',
-  },
-  'resolve-model-package': { MODEL_PACKAGE_GROUP_NAME: 'churn', APPROVED_MODEL_PARAMETER_NAME: '/sagemaker-mlops/churn/approved-model-package' },
-  'endpoint-smoke-test': {},
-};
+const ENV = synthesizedEnvironments(ASSETS);
 
 function initMs(file: string, env: Record<string, string>): number {
   const script = `const t = process.hrtime.bigint(); import(${JSON.stringify(pathToFileURL(file).href)}).then(() => { process.stdout.write(String(Number(process.hrtime.bigint() - t) / 1e6)); }, (e) => { console.error(e.message); process.exit(1); });`;
@@ -41,7 +31,7 @@ const rows: string[] = [];
 for (const name of readdirSync(ASSETS).sort()) {
   const file = path.join(ASSETS, name, 'index.mjs');
   if (!existsSync(file)) continue;
-  const times = Array.from({ length: RUNS }, () => initMs(file, { POWERTOOLS_SERVICE_NAME: name, ...(ENV[name] ?? {}) })).sort((a, b) => a - b);
+  const times = Array.from({ length: RUNS }, () => initMs(file, ENV[name] ?? { POWERTOOLS_SERVICE_NAME: name })).sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)];
   rows.push(`| ${name} | ${(statSync(file).size / 1024).toFixed(1)} KiB | ${median.toFixed(1)} ms | ${times[0].toFixed(1)}–${times[times.length - 1].toFixed(1)} ms |`);
 }

@@ -5,7 +5,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { waive } from '../../lib/private/compliance';
 import { runCfnLint } from './cfn-lint';
-import { synthesizeApp } from './synthesize-app';
+import { synthesizeApp, synthesizeWithChecks } from './synthesize-app';
 
 // The gate is only worth something if it can fail: these prove that it does.
 describe('compliance gate self-test', () => {
@@ -29,6 +29,16 @@ describe('compliance gate self-test', () => {
       expect.stringMatching(/^HostPromotionTemplate.*\.template\.json$/),
       expect.stringMatching(/\.product\.template\.json$/),
     ]));
+  });
+
+  test('reports the findings of aws-cdk-lib\'s built-in validation, which the other tests switch off', () => {
+    // GIVEN the tests' environment, which switches the built-in validation off (setup-env.js)
+    expect(process.env.CDK_VALIDATION).toBe('false');
+    // WHEN a stack with no resources, which its rule F0001 reports ("Resources section must exist and be non-empty")
+    const result = synthesizeWithChecks('empty', (app) => { new Stack(app, 'Empty'); });
+    // THEN
+    expect(result.findings.filter((f) => f.pack === 'CloudFormation Validate').map((f) => [f.rule, f.path])).toEqual([[expect.stringMatching(/F0001/), 'Empty']]);
+    expect(process.env.CDK_VALIDATION).toBe('false');
   });
 
   test('cfn-lint reports an error in a broken template', () => {

@@ -106,10 +106,16 @@ export function synthesizeWithChecks(name: string, build: (app: App) => void): S
     new DeployabilityChecks(),
   );
   let synthError: string | undefined;
+  // aws-cdk-lib's built-in validation (plugin "CloudFormation Validate") is part of the gate: its
+  // violations are findings like cdk-nag's. test/harness/setup-env.js switches it off elsewhere.
+  const validation = process.env.CDK_VALIDATION;
+  delete process.env.CDK_VALIDATION;
   try {
     app.synth();
   } catch (e) {
     synthError = (e as Error).message;
+  } finally {
+    if (validation !== undefined) process.env.CDK_VALIDATION = validation;
   }
   const findings: NagFinding[] = [];
   const reportFile = path.join(outdir, 'validation-report.json');
