@@ -135,12 +135,16 @@ describe('the diagram of the reference platform', () => {
       // GIVEN
       const monitor = find(chart, new RegExp(`^model monitor\\n${project}-production-data-quality\\n`));
       // production forwards three kinds of events (endpoints, monitor alarms, monitoring executions), each by a rule of its own
-      const forwardings = [...chart.declared.values()].filter((d) => /^event forwarding\nto sagemaker-mlops-platform of 111111111111$/.test(d.label)
+      const forwardings = [...chart.declared.values()].filter((d) => /^event forwarding\n[\s\S]*\nto sagemaker-mlops-platform of 111111111111$/.test(d.label)
         && d.parents.includes(find(chart, /^stack Mlops-Platform-Production1/).id));
       expect(forwardings).toHaveLength(3);
       const fromMonitor = forwardings.filter((f) => edgesBetween(chart, monitor.id, f.id).length > 0);
       expect(fromMonitor).toHaveLength(1);
       const forwarding = fromMonitor[0];
+      // each box says what it forwards
+      const forwarded = (label: string) => label.split('\n').slice(1, -1).join(' ');
+      expect(forwardings.map((f) => forwarded(f.label)).sort()).toEqual(['Alarm State Change', 'Endpoint State Change, Endpoint Deployment State Change', 'Processing Job State Change']);
+      expect(forwarded(forwarding.label)).toBe('Processing Job State Change');
       const bus = find(chart, /^event bus\nsagemaker-mlops-platform$/);
       const drift = find(chart, /^Lambda function\nStarts the model-build pipeline when a\nmonitored endpoint drifts$/, { within: stackOf(`Mlops-${project === 'churn' ? 'Churn' : 'HousePrices'}-Tooling`) });
       const build = find(chart, new RegExp(`^SageMaker pipeline\\n${project}-build$`));

@@ -404,7 +404,12 @@ class GraphBuilder {
           const [account, region, bus] = t.key.split('|');
           return `to ${bus} of ${account}${region !== inst.region ? ` in ${region}` : ''}`;
         }))];
-        return ['event forwarding', ...to];
+        // What it forwards, when its pattern names detail-types: three rules of one account to one
+        // bus are otherwise the same box.
+        const detailTypes = asArray(p.EventPattern?.['detail-type']).filter((d): d is string => typeof d === 'string')
+          .map((d) => shortDetailType({ source: String(asArray(p.EventPattern?.source)[0] ?? ''), detailType: d, detail: {}, identifying: [] }));
+        const what = detailTypes.length > 2 ? [`${detailTypes.slice(0, 2).join(', ')}, …`] : detailTypes.length > 0 ? [detailTypes.join(', ')] : [];
+        return ['event forwarding', ...what.flatMap((w) => wrap(w)), ...to];
       }
       case 'function':
         return ['Lambda function', ...(p.Description !== undefined ? wrap(text(p.Description)) : [named])];
