@@ -236,6 +236,8 @@ export interface MlopsProjectProps {
    * `alias/mlops-<project>-promotion-artifacts` if it is not defined in the project's tooling
    * stack: the staging and production roles are limited to the key of that alias.
    *
+   * The key must be of the tooling region (a multi-Region key: its replica there).
+   *
    * @default - a new KMS key with rotation (USD 1 a month)
    */
   readonly encryptionKey?: kms.IKey;
@@ -379,6 +381,15 @@ export class MlopsProject extends Construct {
       if ((!Token.isUnresolved(env.account) && env.account !== tooling.account) || (!Token.isUnresolved(env.region) && env.region !== tooling.region)) {
         throw new Error(`MlopsProject ${this.node.path}: modelPackageGroup '${given.modelPackageGroupName}' is in ${env.account}/${env.region}, not in the tooling account and region ${tooling.account}/${tooling.region}; the promotion, its handlers and the build use the registry of the tooling account (import the group there, e.g. ModelPackageGroup.fromModelPackageGroupArn with an ARN of ${tooling.account} in ${tooling.region})`);
       }
+    }
+    const key = props.encryptionKey;
+    if (key && !Token.isUnresolved(key.env.region) && key.env.region !== props.platform.tooling.region) {
+      // A KMS key lives in one region; only multi-Region keys are used across regions, through a
+      // replica in each region, with the same key id and its own ARN there (botocore kms
+      // 2014-11-01, ReplicateKey: "a multi-Region replica key ... in a different Region";
+      // interoperable "without ... making a cross-Region call").
+      throw new Error(`MlopsProject ${this.node.path}: encryptionKey '${key.keyArn}' is a key of ${key.env.region}, not of the tooling region ${props.platform.tooling.region} `
+        + 'where it encrypts the project\'s bucket, topic, queues and promotion artifacts: give a key of the tooling region (for a multi-Region key, its replica there)');
     }
     if (props.governance?.experiments && !props.modelBuild) {
       throw new Error(`MlopsProject ${this.node.path}: governance.experiments needs modelBuild (the tracking server keeps its artifacts in the project's data bucket, and the build's jobs log to it)`);

@@ -1,6 +1,7 @@
 import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -165,6 +166,20 @@ describe('MlopsProject', () => {
       + '\\S+ProductionDeployment \\(AWS::SNS::Subscription at \\S+/OnCall/Resource: no permissions are known for the type\\); '
       + 'pass the statements its CloudFormation execution role needs as MlopsProject additionalDeploymentStatements$')));
     expect(error).not.toMatch(/StagingDeployment \(/);
+  });
+
+  test('fails on a key of another region than the tooling region, naming the prop, both regions and the fix', () => {
+    // GIVEN
+    const app = new App();
+    const platform = new MlopsPlatform(app, 'Platform', { tooling: TOOLING, staging: STAGING, production: [{ account: '333333333333', region: STAGING.region }] });
+    const keys = new Stack(app, 'Keys', { env: TOOLING });
+    const key = kms.Key.fromKeyArn(keys, 'Key', 'arn:aws:kms:us-east-1:111111111111:key/mrk-0123456789abcdef0123456789abcdef');
+
+    // WHEN / THEN
+    expect(() => new MlopsProject(app, 'Churn', { platform, projectName: 'churn', smokeTest: { payload: '1,2,3' }, encryptionKey: key }))
+      .toThrow("MlopsProject Churn: encryptionKey 'arn:aws:kms:us-east-1:111111111111:key/mrk-0123456789abcdef0123456789abcdef' is a key of us-east-1, "
+        + 'not of the tooling region eu-west-1 where it encrypts the project\'s bucket, topic, queues and promotion artifacts: '
+        + 'give a key of the tooling region (for a multi-Region key, its replica there)');
   });
 
   test('passes additionalDeploymentStatements to the execution roles', () => {
