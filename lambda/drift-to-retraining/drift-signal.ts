@@ -234,7 +234,10 @@ function classifyMonitoringExecution(e: Envelope, watch: WatchList): Classificat
   if (!isWatched(watch, endpoint, schedule)) {
     return { kind: 'ignored', eventId, reason: `monitoring schedule '${schedule}' of endpoint '${endpoint}' is not watched by this project` };
   }
-  if (!isMonitored(watch, account, region) || (e.account !== undefined && e.account !== account) || (e.region !== undefined && e.region !== region)) {
+  // Both must be present: EventBridge puts `account` and `region` in "all events delivered to an
+  // event bus" (EventBridge User Guide, eb-events-structure), so an event without them was not
+  // delivered by EventBridge, and the schedule ARN alone is not the event's own word.
+  if (!isMonitored(watch, account, region) || e.account !== account || e.region !== region) {
     return {
       kind: 'foreign',
       eventId,

@@ -215,7 +215,11 @@ describe('drift handler over generated events', () => {
       expect(outcome).toBe(expected);
       expect(starts()).toHaveLength(expected === 'started' ? 1 : 0);
     }), { numRuns: HISTORIES });
-    expect(outcomes.get('started')).toBeGreaterThan(150);
-    expect(outcomes.get('skipped-cooldown')).toBeGreaterThan(150);
+    // Coverage, not a distribution: each outcome the oracle distinguishes came up often enough to
+    // mean something. (With CI's fixed seed either passes 150; unseeded runs gave as few as 132
+    // cooldown skips of 3,000, so the bound is 50, below any seed's plausible count.)
+    expect(outcomes.get('started')).toBeGreaterThan(50);
+    expect(outcomes.get('skipped-cooldown')).toBeGreaterThan(50);
+    expect(outcomes.get('skipped-executing')).toBeGreaterThan(50);
   });
 });
