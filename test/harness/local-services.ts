@@ -150,3 +150,60 @@ export class FaultProxy {
     return close(this.server);
   }
 }
+
+/**
+ * Passes requests to `target` one at a time. moto_server answers each request in a thread of its
+ * own (werkzeug `threaded=True`), and its DynamoDB checks a condition and writes the item without a
+ * lock, so two concurrent conditional `PutItem`s can both succeed there. DynamoDB itself does not
+ * allow that: a conditional write succeeds only if its condition holds, and "to prevent a new item
+ * from replacing an existing item" `attribute_not_exists` on the key makes the second writer fail
+ * with ConditionalCheckFailedException (botocore dynamodb 2012-08-10, PutItem ConditionExpression).
+ * Serializing the requests gives the handlers under test the atomicity the real service documents,
+ * while their invocations still run concurrently.
+ */
+export class SerialProxy {
+  public static async start(target: string): Promise<SerialProxy> {
+    const proxy = new SerialProxy(new URL(target));
+    proxy.endpoint = await listen(proxy.server);
+    return proxy;
+  }
+
+  public endpoint = '';
+  /** The largest number of requests that waited at once: above 1 when callers were concurrent. */
+  public maxWaiting = 0;
+  private queue: Promise<void> = Promise.resolve();
+  private waiting = 0;
+  private readonly server: Server;
+
+  private constructor(private readonly target: URL) {
+    this.server = createServer((req, res) => {
+      void this.serve(req, res);
+    });
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    this.waiting++;
+    this.maxWaiting = Math.max(this.maxWaiting, this.waiting);
+    const turn = this.queue.then(() => new Promise<void>((done) => {
+      const forwarded = request({
+        host: this.target.hostname, port: this.target.port, path: req.url, method: req.method,
+        headers: { ...req.headers, host: this.target.host },
+      }, (upstream) => {
+        res.writeHead(upstream.statusCode ?? 500, upstream.headers);
+        upstream.pipe(res);
+        upstream.on('end', done);
+        upstream.on('error', () => done());
+      });
+      forwarded.on('error', (e) => { jsonError(res, 500, 'InternalFailure', e.message); done(); });
+      forwarded.end(body);
+    }));
+    this.queue = turn;
+    await turn;
+    this.waiting--;
+  }
+
+  public stop(): Promise<void> {
+    return close(this.server);
+  }
+}

@@ -20,7 +20,7 @@ import { build } from '../../bin/app';
 import { DriftRetraining } from '../../lib/monitoring';
 import { ModelBuildPipeline } from '../../lib/pipeline';
 import { BundledHandler } from '../harness/bundled-handler';
-import { CodePipelineStandIn, FaultProxy } from '../harness/local-services';
+import { CodePipelineStandIn, FaultProxy, SerialProxy } from '../harness/local-services';
 import { MotoServer, startMotoServer } from '../harness/moto-server';
 import { CfnTemplate, functionsOf, resolvedEnvironment, resolveValue, SynthesizedFunction, synthesizeTemplates } from '../harness/synthesized-function';
 
@@ -79,6 +79,8 @@ describe('rehearsal: the promotion path of the reference platform, bundled, agai
   let tooling: CfnTemplate;
   let moto: MotoServer;
   let proxy: FaultProxy;
+  // DynamoDB requests pass one at a time, as DynamoDB's conditional writes are atomic and moto's are not (SerialProxy).
+  let serialDynamoDb: SerialProxy;
   let codepipeline: CodePipelineStandIn;
   let sagemaker: SageMakerClient;
   let ssm: SSMClient;
@@ -90,6 +92,7 @@ describe('rehearsal: the promotion path of the reference platform, bundled, agai
     tooling = templates.find((t) => /ChurnTooling[0-9A-F]+\.template\.json$/.test(t.file))!;
     moto = await startMotoServer({ accountId: TOOLING.account });
     proxy = await FaultProxy.start(moto.endpoint);
+    serialDynamoDb = await SerialProxy.start(moto.endpoint);
     codepipeline = await CodePipelineStandIn.start();
     sagemaker = new SageMakerClient(clientConfig());
     ssm = new SSMClient(clientConfig());
@@ -99,6 +102,7 @@ describe('rehearsal: the promotion path of the reference platform, bundled, agai
     await Promise.all(started.map((h) => h.stop()));
     await codepipeline?.stop();
     await proxy?.stop();
+    await serialDynamoDb?.stop();
     await moto?.stop();
   });
 
@@ -140,7 +144,7 @@ describe('rehearsal: the promotion path of the reference platform, bundled, agai
     beforeAll(async () => {
       [fn] = functionsOf([tooling], 'approval-to-promotion');
       const tokens = { ...TOOLING, refs: { [refOf(fn, 'LEDGER_TABLE_NAME')]: TABLE, [refOf(fn, 'PIPELINE_NAME')]: 'churn-promotion' } };
-      const endpoints = { SAGEMAKER: moto.endpoint, SSM: moto.endpoint, DYNAMODB: moto.endpoint, CODEPIPELINE: codepipeline.endpoint };
+      const endpoints = { SAGEMAKER: moto.endpoint, SSM: moto.endpoint, DYNAMODB: serialDynamoDb.endpoint, CODEPIPELINE: codepipeline.endpoint };
       // Three execution environments, for concurrent invocations.
       environments = await Promise.all([0, 1, 2].map(() => start('approval-to-promotion', fn, tokens, endpoints)));
     });
@@ -179,8 +183,10 @@ describe('rehearsal: the promotion path of the reference platform, bundled, agai
       // GIVEN
       const arn = await register('Approved');
       // WHEN
+      serialDynamoDb.maxWaiting = 0;
       const results = await Promise.all([0, 1, 2, 3, 4].map((i) => invoke(i, stateChange(`c${i}`, arn, 'Approved'))));
-      // THEN
+      // THEN the invocations raced for the ledger, and one started the promotion
+      expect(serialDynamoDb.maxWaiting).toBeGreaterThan(1);
       expect(results.map((r) => r.ok)).toEqual([true, true, true, true, true]);
       expect(promoted()).toEqual([arn]);
     });

@@ -6,6 +6,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ApprovalOutcome, createApprovalHandler } from '../../../lambda/approval-to-promotion/approval-handler';
 import { DynamoDbApprovalLedger } from '../../../lambda/approval-to-promotion/approval-ledger';
+import { SerialProxy } from '../../harness/local-services';
 import { MotoServer, startMotoServer } from '../../harness/moto-server';
 import { GROUP, packageArn, stateChangeEvent } from './approval-events';
 
@@ -24,6 +25,8 @@ describe('approval handler against moto_server', () => {
   let sagemaker: SageMakerClient;
   let ssm: SSMClient;
   let dynamodb: DynamoDBClient;
+  // DynamoDB requests pass one at a time, as DynamoDB's conditional writes are atomic and moto's are not (SerialProxy).
+  let serialDynamoDb: SerialProxy;
   const codepipeline = new CodePipelineClient({ region: 'us-east-1' });
   const pipelineMock = mockClient(codepipeline);
   let handle: (event: unknown) => Promise<ApprovalOutcome>;
@@ -32,7 +35,8 @@ describe('approval handler against moto_server', () => {
     moto = await startMotoServer();
     sagemaker = new SageMakerClient(moto.clientConfig);
     ssm = new SSMClient(moto.clientConfig);
-    dynamodb = new DynamoDBClient(moto.clientConfig);
+    serialDynamoDb = await SerialProxy.start(moto.endpoint);
+    dynamodb = new DynamoDBClient({ ...moto.clientConfig, endpoint: serialDynamoDb.endpoint });
     handle = createApprovalHandler({
       config: { modelPackageGroupName: GROUP, pipelineName: PIPELINE, pipelineVariableName: 'ModelPackageArn', approvedModelParameterName: PARAMETER, tableName: TABLE, lockLeaseMs: 45_000 },
       sagemaker,
@@ -44,6 +48,7 @@ describe('approval handler against moto_server', () => {
   });
 
   afterAll(async () => {
+    await serialDynamoDb?.stop();
     await moto.stop();
   });
 
@@ -113,8 +118,10 @@ describe('approval handler against moto_server', () => {
     const arn = await register();
     await setStatus(arn, 'Approved');
     // WHEN
+    serialDynamoDb.maxWaiting = 0;
     const outcomes = await Promise.all([0, 1, 2, 3, 4].map((i) => handle(stateChangeEvent({ id: `evt-${i}`, version: 1 }))));
-    // THEN
+    // THEN the invocations raced for the ledger, and one started the promotion
+    expect(serialDynamoDb.maxWaiting).toBeGreaterThan(1);
     expect(started()).toHaveLength(1);
     expect(outcomes.filter((o) => o.outcome === 'started')).toHaveLength(1);
   });
